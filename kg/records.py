@@ -1,0 +1,108 @@
+"""Plain records passed between the stages: digests, entries, links, papers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+__all__ = [
+    "Digest",
+    "Entry",
+    "EntryKind",
+    "Link",
+    "LinkKind",
+    "WeekSource",
+]
+
+
+class LinkKind(StrEnum):
+    """What a link in an entry points at."""
+
+    ARXIV = "arxiv"
+    PAPER = "paper"
+    TWEET = "tweet"
+    CODE = "code"
+    OTHER = "other"
+
+
+class EntryKind(StrEnum):
+    """A digest entry is a paper or an article (blog post, release note)."""
+
+    PAPER = "paper"
+    ARTICLE = "article"
+
+
+class WeekSource(StrEnum):
+    """Where a digest's week came from, in decreasing order of trust."""
+
+    HEADER = "header"
+    URL = "url"
+    ENTRIES = "entries"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A classified URL: arXiv ids carry no version; tweets carry their account and status id."""
+
+    url: str
+    kind: LinkKind
+    arxiv_id: str | None = None
+    account: str | None = None
+    status_id: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One item of a digest, with English and local text kept apart."""
+
+    position: int
+    title_en: str
+    title_local: str | None = None
+    kind: EntryKind = EntryKind.PAPER
+    intro_en: str | None = None
+    intro_local: str | None = None
+    abstract_en: str | None = None
+    abstract_local: str | None = None
+    authors: tuple[str, ...] = ()
+    published: date | None = None
+    categories: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+
+    @property
+    def arxiv_ids(self) -> tuple[str, ...]:
+        return tuple(link.arxiv_id for link in self.links if link.arxiv_id)
+
+    @property
+    def status_ids(self) -> tuple[str, ...]:
+        return tuple(link.status_id for link in self.links if link.status_id)
+
+    def text_en(self) -> str:
+        """The English text of the entry: title, introduction, abstract."""
+        return "\n".join(t for t in (self.title_en, self.intro_en, self.abstract_en) if t)
+
+    def text_local(self) -> str:
+        """The local-language text of the entry: title, introduction, abstract."""
+        return "\n".join(t for t in (self.title_local, self.intro_local, self.abstract_local) if t)
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """One weekly digest document as read from a file (a multi-week file gives several)."""
+
+    source: str
+    checksum: str
+    language: str
+    layout: str
+    title: str
+    week_start: date | None
+    week_end: date | None
+    week_source: WeekSource | None
+    entries: tuple[Entry, ...] = field(default_factory=tuple)
+    section: int = 0
+
+    @property
+    def key(self) -> str:
+        """A stable identity: the file's checksum, plus the section for multi-week files."""
+        return f"{self.checksum[:16]}-{self.section}" if self.section else self.checksum[:16]

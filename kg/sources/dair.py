@@ -1,0 +1,178 @@
+"""The upstream DAIR.AI list: one Markdown file, newest week first, one table per week.
+
+A section is ``## Top ML Papers of the Week (April 22 - April 28) - 2024`` (older sections omit
+the year), then rows ``| 1) **Short title** - description | [Paper](url), [Tweet](url) |``.
+Every row becomes an entry, malformed or not; each week becomes one `Digest`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from statistics import median
+
+from kg.errors import DigestError
+from kg.records import Digest, Entry, EntryKind, Link, LinkKind, WeekSource
+from kg.sources.links import URL_RE, classify
+from kg.sources.text import clean
+
+__all__ = ["LANGUAGE", "NAME", "read", "sniff"]
+
+NAME = "dair"
+LANGUAGE = "en"
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_HEADING = re.compile(r"^#{1,4}\s*(?P<title>Top\s+(?:ML|AI|LLM)\s+Papers\s+of\s+the\s+Week.*)$", re.I)
+_RANGE = re.compile(
+    r"\(\s*(?P<m1>[A-Za-z]+)\.?\s+(?P<d1>\d{1,2})(?:,?\s*(?P<y1>\d{4}))?\s*[-–—~to]+\s*"
+    r"(?:(?P<m2>[A-Za-z]+)\.?\s+)?(?P<d2>\d{1,2})(?:,?\s*(?P<y2>\d{4}))?\s*\)"
+    r"(?:\s*[-–—,]\s*(?P<y>\d{4}))?"
+)
+_MD_LINK = re.compile(r"\[(?P<label>[^\]]*)\]\((?P<url>[^)\s]+)\)")
+_NUMBER = re.compile(r"^\s*(?P<n>\d{1,3})\s*[).:]\s*")
+_BOLD = re.compile(r"\*\*(?P<title>.+?)\*\*")
+_SEPARATOR_ROW = re.compile(r"^\|?[\s:|-]+\|?$")
+_HEADER_ROW = re.compile(r"^\|\s*\**\s*paper\s*\**\s*\|\s*\**\s*links?\s*\**\s*\|?$", re.I)
+
+
+@dataclass
+class _Section:
+    title: str
+    months: tuple[int, int] | None
+    days: tuple[int, int] | None
+    year: int | None
+    rows: list[str] = field(default_factory=list)
+
+
+def sniff(text: str) -> bool:
+    lines = text.splitlines()
+    return any(_HEADING.match(line.strip()) for line in lines[:400]) and any(
+        line.lstrip().startswith("|") for line in lines
+    )
+
+
+def _week_parts(title: str) -> tuple[tuple[int, int] | None, tuple[int, int] | None, int | None]:
+    match = _RANGE.search(title)
+    if not match:
+        return None, None, None
+    m1 = _MONTHS.get(match["m1"].lower())
+    m2 = _MONTHS.get(match["m2"].lower()) if match["m2"] else m1
+    if m1 is None or m2 is None:
+        return None, None, None
+    year = match["y"] or match["y1"] or match["y2"]
+    return (m1, m2), (int(match["d1"]), int(match["d2"])), int(year) if year else None
+
+
+def _arxiv_year(section: _Section, entries: tuple[Entry, ...]) -> int | None:
+    """The year whose (month, day) lies closest to the median arXiv id of the section."""
+    stamps = [
+        (2000 + int(a[:2])) * 12 + int(a[2:4]) - 1
+        for e in entries
+        for a in e.arxiv_ids
+        if re.match(r"^\d{4}\.", a)
+    ]
+    if not stamps or section.months is None:
+        return None
+    middle = median(stamps)
+    base = int(middle // 12)
+    month = section.months[0] - 1
+    return min((base - 1, base, base + 1), key=lambda y: abs(y * 12 + month - middle))
+
+
+def _row_entry(row: str, position: int) -> Entry:
+    cells = [c.strip() for c in row.strip().strip("|").split("|")]
+    link_cells = [c for c in cells[1:] if _MD_LINK.search(c) or URL_RE.search(c)]
+    text = " | ".join(c for c in cells if c not in link_cells) if link_cells else cells[0]
+    links: list[Link] = []
+    for cell in link_cells or cells:
+        for match in _MD_LINK.finditer(cell):
+            links.append(classify(match["url"], clean(match["label"])))
+        for url in URL_RE.findall(_MD_LINK.sub("", cell)):
+            links.append(classify(url))
+    number = _NUMBER.match(text)
+    if number:
+        text = text[number.end() :]
+    bold = _BOLD.search(text)
+    if bold:
+        title = clean(bold["title"])
+        intro = text[bold.end() :]
+    else:
+        head, sep, tail = text.partition(" - ")
+        title, intro = (head, tail) if sep else (text[:120], text)
+    intro = clean(_MD_LINK.sub(r"\g<label>", intro).lstrip(" -–—:;,"))
+    title = clean(title.strip("*_ ").rstrip(" -–—:"))
+    labelled = [link for link in links if link.label and link.label.lower() != "tweet"]
+    is_paper = (
+        not links
+        or any(link.kind in (LinkKind.ARXIV, LinkKind.PAPER) for link in links)
+        or not labelled
+    )
+    return Entry(
+        position=int(number["n"]) if number else position,
+        title_en=title or intro[:120] or f"row {position}",
+        kind=EntryKind.PAPER if is_paper else EntryKind.ARTICLE,
+        intro_en=intro or None,
+        links=tuple(links),
+    )
+
+
+def read(text: str, source: str, checksum: str) -> list[Digest]:
+    sections: list[_Section] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        heading = _HEADING.match(line)
+        if heading:
+            months, days, year = _week_parts(heading["title"])
+            sections.append(_Section(clean(heading["title"]), months, days, year))
+        elif sections and line.startswith("|"):
+            if _SEPARATOR_ROW.match(line) or _HEADER_ROW.match(line):
+                continue
+            sections[-1].rows.append(line)
+    if not sections:
+        raise DigestError(source, "no 'Top ML Papers of the Week' section")
+    last = text.rstrip().splitlines()[-1].strip()
+    if last.startswith("|") and not last.endswith("|"):
+        raise DigestError(source, f"truncated in the last row ({last[:60]!r})")
+    digests: list[Digest] = []
+    newer: tuple[int, int] | None = None  # (year, month) of the previous, newer section
+    for index, section in enumerate(sections, start=1):
+        entries = tuple(_row_entry(row, n) for n, row in enumerate(section.rows, start=1))
+        year = section.year or _arxiv_year(section, entries)
+        if year is None and newer and section.months:
+            year = newer[0] - 1 if section.months[0] > newer[1] else newer[0]
+        start = end = None
+        if year and section.months and section.days:
+            try:
+                start = date(year, section.months[0], section.days[0])
+                end_year = year + 1 if section.months[1] < section.months[0] else year
+                end = date(end_year, section.months[1], section.days[1])
+            except ValueError:
+                start = end = None
+        if start:
+            newer = (start.year, start.month)
+        digests.append(
+            Digest(
+                source=source,
+                checksum=checksum,
+                language=LANGUAGE,
+                layout=NAME,
+                title=section.title,
+                week_start=start,
+                week_end=end,
+                week_source=WeekSource.HEADER if start else None,
+                entries=entries,
+                section=index,
+            )
+        )
+    return digests

@@ -1,0 +1,76 @@
+"""Classify the URLs found in digests: arXiv, tweets, code repositories, other papers."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from kg.records import Link, LinkKind
+
+__all__ = ["URL_RE", "classify", "find_urls", "normalise_arxiv_id"]
+
+URL_RE = re.compile(r"https?://[^\s<>()\[\]|\"'`]+")
+
+_ARXIV_PATH = re.compile(
+    r"^/(?:abs|pdf|html)/(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?$"
+)
+_TWEET_PATH = re.compile(r"^/(?P<account>[A-Za-z0-9_]{1,15})/status(?:es)?/(?P<id>\d{5,25})")
+_ARXIV_VERSION = re.compile(r"v\d+$")
+_TWEET_HOSTS = {"x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com"}
+_CODE_HOSTS = {"github.com", "gitlab.com", "bitbucket.org", "codeberg.org"}
+_PAPER_HOSTS = {
+    "biorxiv.org",
+    "medrxiv.org",
+    "openreview.net",
+    "aclanthology.org",
+    "proceedings.neurips.cc",
+    "papers.nips.cc",
+    "proceedings.mlr.press",
+    "nature.com",
+    "science.org",
+    "dl.acm.org",
+    "ieeexplore.ieee.org",
+    "ssrn.com",
+    "papers.ssrn.com",
+    "arxiv.org",
+    "semanticscholar.org",
+}
+
+
+def normalise_arxiv_id(raw: str) -> str:
+    """Strip a version suffix and surrounding noise from an arXiv identifier."""
+    return _ARXIV_VERSION.sub("", raw.strip().removesuffix(".pdf"))
+
+
+def _host(url: str) -> str:
+    host = urlsplit(url).netloc.lower().split("@")[-1].split(":")[0]
+    return host.removeprefix("www.")
+
+
+def classify(url: str, label: str | None = None) -> Link:
+    """Turn a URL into a typed `Link`; the label is the anchor text where there is one."""
+    url = url.strip().rstrip(".,;:")
+    parts = urlsplit(url)
+    host = _host(url)
+    if host in {"arxiv.org", "export.arxiv.org"}:
+        match = _ARXIV_PATH.match(parts.path)
+        if match:
+            return Link(url, LinkKind.ARXIV, arxiv_id=normalise_arxiv_id(match["id"]), label=label)
+    if host in _TWEET_HOSTS:
+        match = _TWEET_PATH.match(parts.path)
+        if match:
+            return Link(
+                url, LinkKind.TWEET, account=match["account"], status_id=match["id"], label=label
+            )
+    if host in _CODE_HOSTS and parts.path.strip("/").count("/") >= 0 and parts.path.strip("/"):
+        return Link(url, LinkKind.CODE, account=parts.path.strip("/").split("/")[0], label=label)
+    if host in _PAPER_HOSTS or any(host.endswith("." + h) for h in _PAPER_HOSTS):
+        return Link(url, LinkKind.PAPER, label=label)
+    if label and label.strip().lower() == "paper":
+        return Link(url, LinkKind.PAPER, label=label)
+    return Link(url, LinkKind.OTHER, label=label)
+
+
+def find_urls(text: str) -> list[str]:
+    """All URLs in a piece of text, in order, without trailing punctuation."""
+    return [m.group(0).rstrip(".,;:") for m in URL_RE.finditer(text)]
