@@ -119,7 +119,7 @@ def _row_entry(row: str, position: int) -> Entry:
         or not labelled
     )
     return Entry(
-        position=int(number["n"]) if number else position,
+        position=position,
         title_en=title or intro[:120] or f"row {position}",
         kind=EntryKind.PAPER if is_paper else EntryKind.ARTICLE,
         intro_en=intro or None,

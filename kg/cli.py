@@ -1,0 +1,183 @@
+"""The ``kg`` command: a thin Typer front over plain functions.
+
+Heavy libraries are imported inside the commands that need them: ``kg query`` loads no spaCy.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from kg.errors import KgError
+from kg.graph.store import DEFAULT_DIR
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="kg",
+    help="A knowledge graph of machine-learning papers built from weekly paper digests.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+BUNDLED = Path(__file__).resolve().parent.parent / "data" / "digests"
+F = TypeVar("F", bound=Callable[..., Any])
+
+StoreOption = Annotated[
+    Path, typer.Option("--store", help="Directory written by 'kg build --out'.")
+]
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"kg: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def reports_errors(command: F) -> F:
+    """Turn a KgError into one line on stderr and a non-zero exit, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KgError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.command()
+@reports_errors
+def build(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Digest files or directories (default: the bundled digests)."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = DEFAULT_DIR,
+    layout: Annotated[
+        str | None, typer.Option("--format", help="Force a digest layout instead of detecting it.")
+    ] = None,
+    vocab: Annotated[
+        list[Path] | None, typer.Option("--vocab", help="An extra Turtle vocabulary file.")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Extraction processes.")] = 1,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail, writing nothing, if any file is unreadable.")
+    ] = False,
+) -> None:
+    """Read digests and write the store and the dumps (ttl, nt, jsonld, trig)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from kg.build import StrictBuildError
+    from kg.build import build as run_build
+    from kg.sources import reader
+
+    if layout:
+        reader(layout)
+    console = Console(stderr=True)
+    stages = ["read", "resolve", "extract", "store", "dumps"]
+    with Progress(
+        TextColumn("[bold]{task.description:<8}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("build", total=len(stages))
+
+        def stage(name: str) -> None:
+            progress.update(task, description=name, completed=stages.index(name))
+
+        try:
+            summary = run_build(
+                paths or [BUNDLED],
+                out,
+                layout=layout,
+                vocab=vocab or [],
+                jobs=jobs,
+                strict=strict,
+                stage=stage,
+            )
+        except StrictBuildError as exc:
+            for error in exc.errors:
+                typer.echo(f"kg: error: {error}", err=True)
+            raise
+        progress.update(task, completed=len(stages))
+    for error in summary.errors:
+        typer.echo(f"kg: skipped {error}", err=True)
+    table = Table(title=f"kg build -> {out}", show_header=False)
+    rows = [
+        ("files read", f"{summary.files - len(summary.errors)} of {summary.files}"),
+        ("digests", summary.digests),
+        ("entries", summary.entries),
+        ("distinct papers", summary.papers),
+        ("merged entries", summary.merges),
+        ("entity links", summary.links),
+        ("triples", summary.triples),
+        ("files written", ", ".join(p.name for p in summary.written)),
+        ("seconds", f"{summary.seconds:.2f}"),
+    ]
+    for key, value in rows:
+        table.add_row(key, str(value))
+    Console().print(table)
+
+
+@app.command()
+@reports_errors
+def query(
+    query: Annotated[
+        str | None,
+        typer.Argument(help="SPARQL text, a .rq file, or the name of a shipped query."),
+    ] = None,
+    store: StoreOption = DEFAULT_DIR,
+    output: Annotated[
+        str, typer.Option("--format", "-f", help="table, csv, tsv, json, or ttl (CONSTRUCT).")
+    ] = "table",
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="Bind a parameter: NAME=VALUE.")
+    ] = None,
+    list_queries: Annotated[
+        bool, typer.Option("--list", help="List the shipped named queries.")
+    ] = False,
+) -> None:
+    """Run a SPARQL query against the built store."""
+    from kg.graph.store import open_store
+    from kg.query import load_query, named_queries, run_query
+    from kg.render import render_answer
+
+    if list_queries:
+        for name, named in named_queries().items():
+            params = " ".join(f"--param {p}=..." for p in named.params)
+            typer.echo(f"{name:<24} {named.summary}" + (f"  [{params}]" if params else ""))
+        return
+    if not query:
+        _fail("give a query (SPARQL text, a .rq file or a name from 'kg query --list')", 2)
+        return
+    text, kinds = load_query(query)
+    bindings: dict[str, str] = {}
+    for item in param or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            _fail(f"--param {item!r} is not NAME=VALUE", 2)
+        bindings[name.strip()] = value
+    answer = run_query(open_store(store), text, bindings, kinds)
+    sys.stdout.write(render_answer(answer, output))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

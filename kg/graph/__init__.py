@@ -1,0 +1,1 @@
+"""From resolved papers to RDF: namespaces, IRIs, triples, the Oxigraph store and dumps."""

@@ -1,0 +1,97 @@
+"""Dumps of the graph in the standard RDF formats, looked up by name, written atomically.
+
+Quads are sorted before writing, so the same graph always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import UnknownNameError
+from kg.graph.prefixes import PREFIXES, compact
+
+__all__ = ["DUMPS", "write_dump", "write_dumps"]
+
+Writer = Callable[[Sequence[ox.Quad], Path], None]
+
+
+def _triples(quads: Sequence[ox.Quad]) -> list[ox.Triple]:
+    seen = {(q.subject, q.predicate, q.object) for q in quads}
+    return [ox.Triple(*t) for t in sorted(seen, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))]
+
+
+def _sorted_quads(quads: Sequence[ox.Quad]) -> list[ox.Quad]:
+    return sorted(
+        quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+    )
+
+
+def _turtle(quads: Sequence[ox.Quad], path: Path) -> None:
+    ox.serialize(_triples(quads), str(path), ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+def _ntriples(quads: Sequence[ox.Quad], path: Path) -> None:
+    ox.serialize(_triples(quads), str(path), ox.RdfFormat.N_TRIPLES)
+
+
+def _trig(quads: Sequence[ox.Quad], path: Path) -> None:
+    ox.serialize(_sorted_quads(quads), str(path), ox.RdfFormat.TRIG, prefixes=PREFIXES)
+
+
+def _compact_value(value: dict[str, Any]) -> Any:
+    if "@id" in value:
+        return {"@id": compact(value["@id"])}
+    if "@language" in value:
+        return value
+    datatype = value.get("@type")
+    if datatype is None or datatype == PREFIXES["xsd"] + "string":
+        return value["@value"]
+    return {"@value": value["@value"], "@type": compact(datatype)}
+
+
+def _jsonld(quads: Sequence[ox.Quad], path: Path) -> None:
+    """JSON-LD compacted with kg's prefixes as the context: the same RDF, readable keys."""
+    expanded = json.loads(ox.serialize(_triples(quads), format=ox.RdfFormat.JSON_LD))
+    nodes = []
+    for node in expanded:
+        compact_node: dict[str, Any] = {"@id": compact(node["@id"])}
+        if "@type" in node:
+            compact_node["@type"] = [compact(t) for t in node["@type"]]
+        for key in sorted(k for k in node if not k.startswith("@")):
+            compact_node[compact(key)] = [_compact_value(v) for v in node[key]]
+        nodes.append(compact_node)
+    document = {"@context": dict(sorted(PREFIXES.items())), "@graph": nodes}
+    with path.open("w", encoding="utf-8") as handle:
+        json.dump(document, handle, ensure_ascii=False, indent=1)
+        handle.write("\n")
+
+
+DUMPS: dict[str, tuple[str, Writer]] = {
+    "ttl": ("kg.ttl", _turtle),
+    "nt": ("kg.nt", _ntriples),
+    "jsonld": ("kg.jsonld", _jsonld),
+    "trig": ("kg.trig", _trig),
+}
+
+
+def write_dump(name: str, quads: Sequence[ox.Quad], directory: Path) -> Path:
+    """Write one dump to a temporary file and rename it into place."""
+    try:
+        filename, writer = DUMPS[name]
+    except KeyError:
+        raise UnknownNameError("dump format", name, list(DUMPS)) from None
+    final = directory / filename
+    tmp = directory / f".{filename}.tmp"
+    writer(quads, tmp)
+    os.replace(tmp, final)
+    return final
+
+
+def write_dumps(quads: Sequence[ox.Quad], directory: Path, names: Sequence[str] = tuple(DUMPS)) -> list[Path]:
+    return [write_dump(name, quads, directory) for name in names]

@@ -1,0 +1,52 @@
+"""The on-disk Oxigraph store that ``kg build`` writes and every reading command opens."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import StoreError
+
+__all__ = ["DEFAULT_DIR", "STORE_NAME", "open_store", "store_path", "write_store"]
+
+DEFAULT_DIR = Path("kg-out")
+STORE_NAME = "store"
+
+
+def store_path(directory: Path) -> Path:
+    """The store inside a build directory (a store directory itself is accepted too)."""
+    directory = Path(directory)
+    return directory if (directory / "CURRENT").exists() else directory / STORE_NAME
+
+
+def write_store(directory: Path, quads: Iterable[ox.Quad]) -> Path:
+    """Bulk-load quads into a new store beside the old one, then swap it into place."""
+    directory.mkdir(parents=True, exist_ok=True)
+    final = directory / STORE_NAME
+    tmp = directory / f".{STORE_NAME}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    store = ox.Store(str(tmp))
+    store.bulk_extend(quads)
+    store.flush()
+    del store
+    old = directory / f".{STORE_NAME}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def open_store(directory: Path) -> ox.Store:
+    """Open a built store read-only, or say how to build one."""
+    path = store_path(directory)
+    if not (path / "CURRENT").exists():
+        raise StoreError(f"no kg store at {path}; run 'kg build --out {directory}' first")
+    try:
+        return ox.Store.read_only(str(path))
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {path}: {exc}") from None

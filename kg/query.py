@@ -1,0 +1,139 @@
+"""SPARQL over the built store: inline text, ``.rq`` files and named queries with parameters.
+
+Parameters are bound as RDF terms through Oxigraph's substitutions, never pasted into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError, UnknownNameError
+from kg.graph.prefixes import PREFIXES, compact
+
+__all__ = [
+    "NamedQuery",
+    "QueryAnswer",
+    "bind_value",
+    "load_query",
+    "named_queries",
+    "run_query",
+]
+
+_PARAM_DOC = re.compile(r"^#\s*@param\s+(\w+)\s*(?::\s*(\w+))?\s*(.*)$", re.M)
+_SUMMARY = re.compile(r"^#\s*(?!@)(.+)$", re.M)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedQuery:
+    """A query shipped in kg/queries: its text, summary line and documented parameters."""
+
+    name: str
+    text: str
+    summary: str
+    params: dict[str, tuple[str, str]]  # name -> (kind, description)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryAnswer:
+    """Rows (with their variables), triples, or a boolean."""
+
+    variables: list[str]
+    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]]
+    triples: list[ox.Triple] | None = None
+    boolean: bool | None = None
+
+
+def named_queries() -> dict[str, NamedQuery]:
+    """Every query in the package's queries/ folder, by file stem."""
+    found: dict[str, NamedQuery] = {}
+    for item in sorted(resources.files("kg.queries").iterdir(), key=lambda p: p.name):
+        if not item.name.endswith(".rq"):
+            continue
+        text = item.read_text(encoding="utf-8")
+        name = item.name.removesuffix(".rq")
+        summary = next(iter(_SUMMARY.findall(text)), name).strip()
+        params = {m[0]: (m[1] or "literal", m[2].strip()) for m in _PARAM_DOC.findall(text)}
+        found[name] = NamedQuery(name, text, summary, params)
+    return found
+
+
+def load_query(query: str) -> tuple[str, dict[str, tuple[str, str]]]:
+    """The text of a query given inline, as a .rq path, or by name; and its parameters."""
+    queries = named_queries()
+    if query in queries:
+        return queries[query].text, queries[query].params
+    path = Path(query)
+    if query.endswith(".rq"):
+        if not path.is_file():
+            raise QueryError(f"{query}: no such query file")
+        text = path.read_text(encoding="utf-8")
+        return text, {m[0]: (m[1] or "literal", m[2].strip()) for m in _PARAM_DOC.findall(text)}
+    if not re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", query, re.I):
+        raise UnknownNameError("query", query, list(queries))
+    return query, {}
+
+
+def bind_value(kind: str, value: str) -> ox.NamedNode | ox.Literal:
+    """Turn a --param value into an RDF term of the declared kind (iri, date, int, literal)."""
+    if kind == "iri":
+        prefix, _, rest = value.partition(":")
+        if prefix in PREFIXES and not rest.startswith("//"):
+            value = PREFIXES[prefix] + rest
+        try:
+            return ox.NamedNode(value)
+        except ValueError:
+            raise QueryError(f"parameter value {value!r} is not an IRI") from None
+    if kind == "date":
+        return ox.Literal(value, datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))
+    if kind == "int":
+        if not re.fullmatch(r"-?\d+", value):
+            raise QueryError(f"parameter value {value!r} is not an integer")
+        return ox.Literal(value, datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))
+    return ox.Literal(value)
+
+
+def run_query(
+    store: ox.Store,
+    text: str,
+    params: Mapping[str, str] | None = None,
+    kinds: Mapping[str, tuple[str, str]] | None = None,
+) -> QueryAnswer:
+    """Run SPARQL over the union of all graphs, binding parameters as terms."""
+    kinds = kinds or {}
+    substitutions = {
+        ox.Variable(name): bind_value(kinds.get(name, ("literal", ""))[0], value)
+        for name, value in (params or {}).items()
+    }
+    missing = sorted(set(kinds) - set(params or {}))
+    if missing:
+        raise QueryError(f"missing parameter(s): {', '.join(missing)}; give --param NAME=VALUE")
+    try:
+        result = store.query(
+            text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=substitutions
+        )
+    except SyntaxError as exc:
+        raise QueryError(f"the query does not parse: {exc}") from None
+    if isinstance(result, ox.QueryBoolean):
+        return QueryAnswer([], [], boolean=bool(result))
+    if isinstance(result, ox.QueryTriples):
+        return QueryAnswer([], [], triples=list(result))
+    variables = [v.value for v in result.variables]
+    rows = [[solution[v] for v in variables] for solution in result]
+    return QueryAnswer(variables, rows)
+
+
+def term_text(term: object) -> str:
+    """A short human form of a term: compact IRIs, bare literal values."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return compact(term.value)
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
