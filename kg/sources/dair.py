@@ -34,6 +34,8 @@ _MONTHS = {
     for m in names
 }
 _HEADING = re.compile(r"^#{1,4}\s*(?P<title>Top\s+(?:ML|AI|LLM)\s+Papers\s+of\s+the\s+Week.*)$", re.I)
+_HEADING_ANYWHERE = re.compile(r"^\s*#{1,4}\s*Top\s+(?:ML|AI|LLM)\s+Papers\s+of\s+the\s+Week", re.I | re.M)
+_ROW_ANYWHERE = re.compile(r"^\s*\|", re.M)
 _RANGE = re.compile(
     r"\(\s*(?P<m1>[A-Za-z]+)\.?\s+(?P<d1>\d{1,2})(?:,?\s*(?P<y1>\d{4}))?\s*[-–—~to]+\s*"
     r"(?:(?P<m2>[A-Za-z]+)\.?\s+)?(?P<d2>\d{1,2})(?:,?\s*(?P<y2>\d{4}))?\s*\)"
@@ -56,10 +58,7 @@ class _Section:
 
 
 def sniff(text: str) -> bool:
-    lines = text.splitlines()
-    return any(_HEADING.match(line.strip()) for line in lines[:400]) and any(
-        line.lstrip().startswith("|") for line in lines
-    )
+    return bool(_HEADING_ANYWHERE.search(text)) and bool(_ROW_ANYWHERE.search(text))
 
 
 def _week_parts(title: str) -> tuple[tuple[int, int] | None, tuple[int, int] | None, int | None]:
