@@ -175,6 +175,20 @@ def query(
     sys.stdout.write(render_answer(answer, output))
 
 
+def _register_commands() -> None:
+    """Import the command modules: each adds its commands to `app` (their heavy imports wait)."""
+    import importlib
+    import pkgutil
+
+    import kg.commands
+
+    for module in pkgutil.iter_modules(kg.commands.__path__):
+        importlib.import_module(f"kg.commands.{module.name}")
+
+
+_register_commands()
+
+
 def main() -> None:
     app()
 
