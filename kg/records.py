@@ -69,6 +69,7 @@ class Entry:
     published: date | None = None
     categories: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
+    qa_local: str | None = None
 
     @property
     def arxiv_ids(self) -> tuple[str, ...]:
@@ -83,8 +84,9 @@ class Entry:
         return "\n".join(t for t in (self.title_en, self.intro_en, self.abstract_en) if t)
 
     def text_local(self) -> str:
-        """The local-language text of the entry: title, introduction, abstract."""
-        return "\n".join(t for t in (self.title_local, self.intro_local, self.abstract_local) if t)
+        """The local-language text of the entry: title, introduction, abstract, Q&A."""
+        parts = (self.title_local, self.intro_local, self.abstract_local, self.qa_local)
+        return "\n".join(t for t in parts if t)
 
 
 @dataclass(frozen=True, slots=True)

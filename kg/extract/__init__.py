@@ -1,4 +1,7 @@
-"""Extraction of paper -> topic / model / benchmark / organisation links."""
+"""Extraction of paper -> topic / model / benchmark / organisation links.
+
+vocabulary -> spaCy pipeline -> mentions -> assertions (+ discovered entities) -> quads.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +13,37 @@ import pyoxigraph as ox
 
 from kg.resolve import Resolution
 
-__all__ = ["Extraction", "extraction_quads"]
+__all__ = ["Extraction", "extract", "extraction_quads"]
 
 
 @dataclass
 class Extraction:
+    """The quads of an extraction and how many paper -> entity links it made."""
+
     quads: list[ox.Quad] = field(default_factory=list)
     links: int = 0
+    discovered: int = 0
 
 
-def extraction_quads(resolution: Resolution, vocab: Sequence[Path] = (), jobs: int = 1) -> Extraction:
-    return Extraction()
+def extract(resolution: Resolution, vocab: Sequence[Path] = (), jobs: int = 1):  # type: ignore[no-untyped-def]
+    """Assertions and discovered entities for every paper of a resolution."""
+    from kg.extract.mentions import find_mentions
+    from kg.extract.pipeline import build_pipeline
+    from kg.extract.relations import relate
+    from kg.extract.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary(vocab)
+    nlp = build_pipeline(vocabulary)
+    mentions = find_mentions(nlp, resolution, jobs=jobs)
+    return relate(resolution, mentions, vocabulary)
+
+
+def extraction_quads(
+    resolution: Resolution, vocab: Sequence[Path] = (), jobs: int = 1
+) -> Extraction:
+    """Run the extractor and turn its assertions into quads."""
+    from kg.graph.links import link_quads
+
+    assertions, discovered = extract(resolution, vocab, jobs)
+    quads = list(link_quads(resolution, assertions, discovered))
+    return Extraction(quads, len(assertions), len(discovered))

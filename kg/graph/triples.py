@@ -14,7 +14,7 @@ from kg.graph.prefixes import PREFIXES
 from kg.records import Digest, EntryKind, LinkKind
 from kg.resolve import Paper, Resolution
 
-__all__ = ["V", "digest_label", "resolution_quads"]
+__all__ = ["DEFAULT", "M", "V", "digest_label", "resolution_quads"]
 
 
 class V:
@@ -23,6 +23,7 @@ class V:
     RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
     LABEL = ox.NamedNode(PREFIXES["rdfs"] + "label")
     SEE_ALSO = ox.NamedNode(PREFIXES["rdfs"] + "seeAlso")
+    COMMENT = ox.NamedNode(PREFIXES["rdfs"] + "comment")
     TITLE = ox.NamedNode(PREFIXES["dcterms"] + "title")
     ABSTRACT = ox.NamedNode(PREFIXES["dcterms"] + "abstract")
     ISSUED = ox.NamedNode(PREFIXES["dcterms"] + "issued")

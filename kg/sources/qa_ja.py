@@ -1,7 +1,7 @@
 """The Japanese Q&A digest: an index of the week's papers, then one block per paper.
 
 A block is an English title, ``著者:`` authors, ``発行日:`` published, ``最終更新日:`` updated,
-``URL:``, ``カテゴリ:`` categories, ``概要:`` a Japanese abstract and ``Q&A:`` pairs (not kept).
+``URL:``, ``カテゴリ:`` categories, ``概要:`` a Japanese abstract and ``Q&A:`` pairs (kept as evidence).
 The file has no date of its own: the week is the one holding the latest publication date.
 """
 
@@ -88,6 +88,7 @@ def read(text: str, source: str, checksum: str) -> list[Digest]:
                     c.strip() for c in categories.split(",") if c.strip() not in _UNKNOWN
                 ),
                 links=tuple(classify(url) for url in urls),
+                qa_local=" ".join(fields.get("Q&A", [])).strip() or None,
             )
         )
     dates = [e.published for e in entries if e.published]

@@ -1,0 +1,56 @@
+"""``kg eval`` and ``kg validate``: extraction quality and schema conformance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.cli import StoreOption, app, reports_errors
+from kg.graph.store import DEFAULT_DIR
+
+GOLD = Path(__file__).resolve().parent.parent.parent / "data" / "eval" / "annotations.json"
+
+
+@app.command("eval")
+@reports_errors
+def evaluate_command(
+    store: StoreOption = DEFAULT_DIR,
+    gold: Annotated[Path, typer.Option("--gold", help="Annotation file (JSON).")] = GOLD,
+    errors: Annotated[
+        bool, typer.Option("--errors", help="List every miss and every extra link.")
+    ] = False,
+) -> None:
+    """Precision, recall and F1 per entity type against an annotated set."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from kg.evaluate import evaluate, load_gold
+    from kg.graph.store import open_store
+
+    scores = evaluate(open_store(store), load_gold(gold))
+    table = Table(title=f"extraction vs {gold.name} ({scores.papers} papers matched)")
+    for column in ("type", "precision", "recall", "F1", "tp", "fp", "fn"):
+        table.add_column(column, justify="left" if column == "type" else "right")
+    rows = [*scores.by_type.items(), ("overall", scores.overall)]
+    for name, score in rows:
+        table.add_row(
+            name,
+            f"{score.precision:.3f}",
+            f"{score.recall:.3f}",
+            f"{score.f1:.3f}",
+            str(score.tp),
+            str(score.fp),
+            str(score.fn),
+        )
+    console = Console(width=120)
+    console.print(table)
+    for title in scores.unmatched:
+        console.print(f"unmatched gold paper: {title}")
+    if errors:
+        for name, score in scores.by_type.items():
+            for miss in score.misses:
+                console.print(f"miss  {name:<13} {miss}", markup=False)
+            for extra in score.extras:
+                console.print(f"extra {name:<13} {extra}", markup=False)

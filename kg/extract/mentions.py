@@ -1,0 +1,106 @@
+"""Mentions: what the pipeline finds in every text of every paper, with where it found it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.tokens import Span
+
+from kg.extract.pipeline import SPANS_KEY
+from kg.resolve import Resolution
+
+__all__ = ["FIELDS", "Mention", "find_mentions", "paper_texts"]
+
+FIELDS = ("title", "intro", "abstract", "qa")
+_CURATED_KINDS = {"model", "benchmark", "organisation", "topic", "topic-cue"}
+_SNIPPET = 280
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A name or cue found in one field of one entry of a paper."""
+
+    paper: int  # index into Resolution.papers
+    digest: str  # Digest.key of the entry
+    kind: str  # model | benchmark | organisation | topic | topic-cue | *-shape
+    iri: str | None  # the curated term; None for a shape the vocabulary does not know
+    text: str
+    field: str
+    language: str
+    snippet: str
+    rule: str  # the ruler pattern id for shapes, "label" for curated names
+
+
+Context = tuple[int, str, str, str]
+
+
+def paper_texts(resolution: Resolution) -> Iterator[tuple[str, Context]]:
+    """Every distinct text of every paper with its (paper, digest, field, language) context."""
+    for index, paper in enumerate(resolution.papers):
+        seen: set[str] = set()
+        for appearance in paper.appearances:
+            entry, digest = appearance.entry, appearance.digest
+            local = digest.language
+            fields = (
+                (entry.title_en, "title", "en"),
+                (entry.intro_en, "intro", "en"),
+                (entry.abstract_en, "abstract", "en"),
+                (entry.title_local, "title", local),
+                (entry.intro_local, "intro", local),
+                (entry.abstract_local, "abstract", local),
+                (entry.qa_local, "qa", local),
+            )
+            for text, field, language in fields:
+                if text and text not in seen:
+                    seen.add(text)
+                    yield " ".join(text.split()), (index, digest.key, field, language)
+
+
+def _snippet(span: Span) -> str:
+    sentence = span.sent.text if span.doc.has_annotation("SENT_START") else span.doc.text
+    if len(sentence) <= _SNIPPET:
+        return sentence
+    start = max(0, span.start_char - span.sent.start_char - _SNIPPET // 2)
+    return "…" + sentence[start : start + _SNIPPET].strip() + "…"
+
+
+def _keep_shape(span: Span) -> bool:
+    first = span[0].text
+    return first.lower() not in STOP_WORDS and len(span.text) >= 3
+
+
+def find_mentions(nlp: Language, resolution: Resolution, jobs: int = 1) -> list[Mention]:
+    """Run the pipeline over every paper text (batched, `jobs` processes) and collect mentions."""
+    mentions: list[Mention] = []
+    docs = nlp.pipe(paper_texts(resolution), as_tuples=True, batch_size=256, n_process=jobs)
+    for doc, (paper, digest, field, language) in docs:
+        spans = list(doc.spans[SPANS_KEY])
+        curated = [s for s in spans if s.label_ in _CURATED_KINDS]
+        for span in spans:
+            shape = span.label_.endswith("-shape")
+            if shape:
+                if not _keep_shape(span) or any(
+                    c.start <= span.start < c.end or span.start <= c.start < span.end
+                    for c in curated
+                    if c.label_ == span.label_.removesuffix("-shape")
+                ):
+                    continue
+                if span.id_ == "trailing-cue":
+                    span = span[:-1]
+            mentions.append(
+                Mention(
+                    paper=paper,
+                    digest=digest,
+                    kind=span.label_,
+                    iri=None if shape else span.id_,
+                    text=span.text,
+                    field=field,
+                    language=language,
+                    snippet=_snippet(span),
+                    rule=span.id_ if shape else "label",
+                )
+            )
+    return mentions

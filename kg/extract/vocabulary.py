@@ -1,0 +1,156 @@
+"""The curated vocabularies as plain records, indexed by normalised alias.
+
+Read once from the ontology's Turtle files (and a user's own with ``--vocab``); the extractor's
+patterns are generated from these labels, never from lists in Python.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.graph.prefixes import MLKG_NS, PREFIXES
+from kg.ontology import vocabulary_files
+
+__all__ = ["ENTITY_TYPES", "Term", "Vocabulary", "load_vocabulary", "normalise_alias"]
+
+ENTITY_TYPES = {"Model": "model", "Benchmark": "benchmark", "Organisation": "organisation"}
+_RDF_TYPE = PREFIXES["rdf"] + "type"
+_RDFS = PREFIXES["rdfs"]
+_SKOS = PREFIXES["skos"]
+_SCHEMA = PREFIXES["schema"]
+
+
+def normalise_alias(text: str) -> str:
+    """Fold case, width, quotes, hyphens and spaces: 'Llama-3 70b' ~ 'llama 3 70b'."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+    text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z]{2,})", " ", text)
+    return re.sub(r"[\s\-_]+", " ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One curated entity or topic: its IRI, kind, English label and every other name."""
+
+    iri: str
+    kind: str  # model | benchmark | organisation | topic
+    label: str
+    names: tuple[tuple[str, str], ...] = ()  # (text, language) of labels and alt labels
+    cues: tuple[tuple[str, str], ...] = ()  # hidden labels: evidence, not names
+    developers: tuple[str, ...] = ()
+    families: tuple[str, ...] = ()
+    broader: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()  # sameAs IRIs of x.com / github.com accounts
+
+    @property
+    def slug(self) -> str:
+        return self.iri.rsplit("/", 1)[-1]
+
+
+@dataclass
+class Vocabulary:
+    """Terms by IRI, plus the indexes the extractor needs."""
+
+    terms: dict[str, Term] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_alias: dict[str, list[Term]] = defaultdict(list)
+        self.by_account: dict[str, Term] = {}
+        for term in self.terms.values():
+            for name, _ in term.names:
+                key = (term.kind, normalise_alias(name))
+                bucket = self.by_alias[normalise_alias(name)]
+                if term not in bucket and key:
+                    bucket.append(term)
+            for account in term.accounts:
+                self.by_account[account.lower().rstrip("/")] = term
+
+    def of_kind(self, kind: str) -> list[Term]:
+        return [t for t in self.terms.values() if t.kind == kind]
+
+    def lookup(self, name: str, kind: str | None = None) -> Term | None:
+        """The term a name denotes, if the vocabulary knows it (of the given kind)."""
+        for term in self.by_alias.get(normalise_alias(name), []):
+            if kind is None or term.kind == kind:
+                return term
+        return None
+
+    def account(self, url: str) -> Term | None:
+        """The organisation whose x.com or code-host account a URL belongs to."""
+        match = re.match(r"https?://(?:www\.)?([^/]+)/([^/?#]+)", url)
+        if not match:
+            return None
+        host = match[1].lower().replace("twitter.com", "x.com")
+        return self.by_account.get(f"https://{host}/{match[2]}".lower())
+
+    def developers(self, term: Term) -> list[Term]:
+        """Developers of a term, inherited from its family when it names none itself."""
+        seen: list[Term] = []
+        stack = [term]
+        while stack:
+            current = stack.pop()
+            found = [self.terms[d] for d in current.developers if d in self.terms]
+            if found:
+                seen.extend(t for t in found if t not in seen)
+            else:
+                stack.extend(self.terms[f] for f in current.families if f in self.terms)
+        return seen
+
+
+def _literal(term: object) -> tuple[str, str] | None:
+    if isinstance(term, ox.Literal):
+        return term.value, term.language or "en"
+    return None
+
+
+def _read(files: Iterable[Path]) -> dict[str, Term]:
+    props: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
+    for path in files:
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if isinstance(quad.subject, ox.NamedNode):
+                value = quad.object.value if isinstance(quad.object, ox.NamedNode) else quad.object
+                props[quad.subject.value][quad.predicate.value].append(value)
+    kinds = {MLKG_NS + k: v for k, v in ENTITY_TYPES.items()} | {MLKG_NS + "Topic": "topic"}
+    terms: dict[str, Term] = {}
+    for iri, p in props.items():
+        kind = next((kinds[t] for t in p.get(_RDF_TYPE, []) if t in kinds), None)  # type: ignore[index]
+        if kind is None:
+            continue
+        labels = [x for x in map(_literal, p.get(_RDFS + "label", [])) if x]
+        label = next((v for v, lang in labels if lang == "en"), labels[0][0] if labels else iri)
+        names = [
+            x
+            for key in (_RDFS + "label", _SKOS + "prefLabel", _SKOS + "altLabel")
+            for x in map(_literal, p.get(key, []))
+            if x
+        ]
+        cues = [x for x in map(_literal, p.get(_SKOS + "hiddenLabel", [])) if x]
+        terms[iri] = Term(
+            iri=iri,
+            kind=kind,
+            label=label,
+            names=tuple(dict.fromkeys(names)),
+            cues=tuple(dict.fromkeys(cues)),
+            developers=tuple(str(x) for x in p.get(MLKG_NS + "developedBy", [])),
+            families=tuple(str(x) for x in p.get(MLKG_NS + "variantOf", [])),
+            broader=tuple(str(x) for x in p.get(_SKOS + "broader", [])),
+            accounts=tuple(str(x) for x in p.get(_SCHEMA + "sameAs", [])),
+        )
+    return terms
+
+
+@lru_cache(maxsize=8)
+def _cached(files: tuple[Path, ...]) -> Vocabulary:
+    return Vocabulary(_read(files))
+
+
+def load_vocabulary(extra: Sequence[Path] = ()) -> Vocabulary:
+    """The bundled vocabularies plus a user's own files, read once per process."""
+    return _cached(tuple(vocabulary_files(extra)))

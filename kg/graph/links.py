@@ -1,0 +1,98 @@
+"""Quads of extracted links: each link in the named graphs of the digests that support it, and
+a reified rdf:Statement with its support, sources, method, confidence and snippet."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+
+import pyoxigraph as ox
+
+from kg.extract.relations import Assertion, Discovered
+from kg.graph.iris import DigestNames, paper_iri
+from kg.graph.prefixes import ID
+from kg.graph.triples import DEFAULT, M, V
+from kg.resolve import Resolution
+
+__all__ = ["METHOD_LABELS", "link_quads"]
+
+METHOD_LABELS = {
+    "curated-label": "a curated vocabulary label found in the text",
+    "title-rule": "the paper's own artefact, named by its title",
+    "shape-rule": "a model or benchmark name recognised by its shape",
+    "cue-rule": "topic labels and cue phrases weighed over the whole entry",
+    "link": "an organisation's account in a tweet, code or paper link",
+    "developer": "the developer of the paper's own model or benchmark",
+}
+_KIND_CLASS = {"model": "Model", "benchmark": "Benchmark"}
+
+
+def _method(name: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}method/{name}")
+
+
+def _method_quads() -> Iterator[ox.Quad]:
+    for name, comment in METHOD_LABELS.items():
+        node = _method(name)
+        yield ox.Quad(node, V.RDF_TYPE, M["ExtractionMethod"], DEFAULT)
+        yield ox.Quad(node, V.LABEL, ox.Literal(name, language="en"), DEFAULT)
+        yield ox.Quad(node, V.COMMENT, ox.Literal(comment, language="en"), DEFAULT)
+
+
+def _discovered_quads(found: Discovered) -> Iterator[ox.Quad]:
+    node = ox.NamedNode(found.iri)
+    yield ox.Quad(node, V.RDF_TYPE, M[_KIND_CLASS[found.kind]], DEFAULT)
+    yield ox.Quad(node, V.LABEL, ox.Literal(found.label, language="en"), DEFAULT)
+    yield ox.Quad(node, M["discovered"], ox.Literal("true", datatype=V.XSD_BOOL), DEFAULT)
+    if found.family:
+        yield ox.Quad(node, M["variantOf"], ox.NamedNode(found.family), DEFAULT)
+
+
+def _statement_iri(subject: str, predicate: str, target: str) -> ox.NamedNode:
+    digest = hashlib.sha1(f"{subject} {predicate} {target}".encode()).hexdigest()[:20]
+    return ox.NamedNode(f"{ID}statement/{digest}")
+
+
+def link_quads(
+    resolution: Resolution,
+    assertions: Sequence[Assertion],
+    discovered: Sequence[Discovered],
+) -> Iterator[ox.Quad]:
+    """Every quad of the links, their provenance, the methods and the discovered entities."""
+    names = DigestNames({a.digest.key: a.digest for p in resolution.papers for a in p.appearances}.values())
+    digest_iris = {
+        a.digest.key: ox.NamedNode(names.digest(a.digest))
+        for p in resolution.papers
+        for a in p.appearances
+    }
+    yield from _method_quads()
+    for found in discovered:
+        yield from _discovered_quads(found)
+    for assertion in assertions:
+        subject = paper_iri(resolution.papers[assertion.paper])
+        paper = ox.NamedNode(subject)
+        predicate = ox.NamedNode(assertion.predicate)
+        target = ox.NamedNode(assertion.target)
+        sources = sorted(digest_iris[d] for d in assertion.digests)
+        for graph in sources:
+            yield ox.Quad(paper, predicate, target, graph)
+        statement = _statement_iri(subject, assertion.predicate, assertion.target)
+        yield ox.Quad(statement, V.RDF_TYPE, V.STATEMENT, DEFAULT)
+        yield ox.Quad(statement, V.R_SUBJECT, paper, DEFAULT)
+        yield ox.Quad(statement, V.R_PREDICATE, predicate, DEFAULT)
+        yield ox.Quad(statement, V.R_OBJECT, target, DEFAULT)
+        yield ox.Quad(
+            statement, M["support"], ox.Literal(str(len(sources)), datatype=V.XSD_INT), DEFAULT
+        )
+        yield ox.Quad(
+            statement,
+            M["confidence"],
+            ox.Literal(f"{assertion.confidence:.2f}", datatype=V.XSD_DECIMAL),
+            DEFAULT,
+        )
+        for graph in sources:
+            yield ox.Quad(statement, V.DERIVED, graph, DEFAULT)
+        for method in sorted(assertion.methods):
+            yield ox.Quad(statement, V.GENERATED, _method(method), DEFAULT)
+        if assertion.snippets:
+            yield ox.Quad(statement, M["snippet"], ox.Literal(assertion.snippets[0]), DEFAULT)
