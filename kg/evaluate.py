@@ -140,7 +140,9 @@ def evaluate(store: ox.Store, gold: list[dict[str, object]]) -> Scores:
         else:
             matched += 1
         for kind in TYPES:
-            expected = {_normal(str(n)): str(n) for n in item.get(kind, []) or []}  # type: ignore[union-attr]
+            gold_names = item.get(kind) or []
+            assert isinstance(gold_names, list)
+            expected = {_normal(str(n)): str(n) for n in gold_names}
             entities = linked[kind].get(paper, {}) if paper else {}
             score = scores[kind]
             hit: set[str] = set()

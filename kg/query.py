@@ -106,7 +106,7 @@ def run_query(
 ) -> QueryAnswer:
     """Run SPARQL over the union of all graphs, binding parameters as terms."""
     kinds = kinds or {}
-    substitutions = {
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         ox.Variable(name): bind_value(kinds.get(name, ("literal", ""))[0], value)
         for name, value in (params or {}).items()
     }

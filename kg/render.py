@@ -73,7 +73,8 @@ def render_answer(answer: QueryAnswer, output: str) -> str:
     if answer.triples is not None:
         if output not in ("ttl", "table"):
             raise UnknownNameError("output format for CONSTRUCT", output, ["ttl"])
-        return ox.serialize(answer.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode()
+        turtle = ox.serialize(answer.triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        return (turtle or b"").decode()
     if answer.boolean is not None:
         return _json(answer) if output == "json" else f"{str(answer.boolean).lower()}\n"
     if output == "json":

@@ -31,8 +31,36 @@ _ABBREVIATIONS = {
     "rl": "reinforcement learning",
 }
 _STOPWORDS = frozenset(
-    "a an the of for to in on and or with by from via how about your you is are as at its their"
-    " we our be can".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "and",
+        "or",
+        "with",
+        "by",
+        "from",
+        "via",
+        "how",
+        "about",
+        "your",
+        "you",
+        "is",
+        "are",
+        "as",
+        "at",
+        "its",
+        "their",
+        "we",
+        "our",
+        "be",
+        "can",
+    ]
 )
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _TOKEN = re.compile(r"[^\W_]+(?:[-'.+][^\W_]+)*")
@@ -167,8 +195,7 @@ def _union_within_weeks(groups: _Groups, appearances: Sequence[Appearance]) -> N
                 for j in members
                 if groups.find(j) != groups.find(i)
                 and (
-                    (short < _content(norms[j]))
-                    or (head is not None and head == _head(titles[j]))
+                    (short < _content(norms[j])) or (head is not None and head == _head(titles[j]))
                 )
             }
             if len(candidates) == 1:
@@ -230,7 +257,9 @@ def resolve(digests: Iterable[Digest]) -> Resolution:
     groups = _Groups(appearances)
     _union_by_key(groups, ((x, i) for i, a in enumerate(appearances) for x in a.entry.arxiv_ids))
     _union_by_key(groups, ((s, i) for i, a in enumerate(appearances) for s in a.entry.status_ids))
-    _union_by_key(groups, ((normalise_title(a.entry.title_en), i) for i, a in enumerate(appearances)))
+    _union_by_key(
+        groups, ((normalise_title(a.entry.title_en), i) for i, a in enumerate(appearances))
+    )
     _union_within_weeks(groups, appearances)
     members: dict[int, list[Appearance]] = defaultdict(list)
     for i, appearance in enumerate(appearances):

@@ -54,3 +54,21 @@ def evaluate_command(
                 console.print(f"miss  {name:<13} {miss}", markup=False)
             for extra in score.extras:
                 console.print(f"extra {name:<13} {extra}", markup=False)
+
+
+@app.command()
+@reports_errors
+def validate(store: StoreOption = DEFAULT_DIR) -> None:
+    """Check the built graph against ontology/shapes.ttl; exit 1 on any violation."""
+    from kg.graph.store import open_store
+    from kg.validate import validate_store
+
+    violations = validate_store(open_store(store))
+    for violation in violations[:200]:
+        typer.echo(str(violation))
+    if len(violations) > 200:
+        typer.echo(f"... and {len(violations) - 200} more")
+    if violations:
+        typer.echo(f"{len(violations)} violation(s) of the shapes", err=True)
+        raise typer.Exit(1)
+    typer.echo("the graph conforms to ontology/shapes.ttl")

@@ -8,10 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.resolve import Resolution
+
+if TYPE_CHECKING:
+    from kg.extract.relations import Assertion, Discovered
 
 __all__ = ["Extraction", "extract", "extraction_quads"]
 
@@ -25,7 +29,9 @@ class Extraction:
     discovered: int = 0
 
 
-def extract(resolution: Resolution, vocab: Sequence[Path] = (), jobs: int = 1):  # type: ignore[no-untyped-def]
+def extract(
+    resolution: Resolution, vocab: Sequence[Path] = (), jobs: int = 1
+) -> tuple[list[Assertion], list[Discovered]]:
     """Assertions and discovered entities for every paper of a resolution."""
     from kg.extract.mentions import find_mentions
     from kg.extract.pipeline import build_pipeline

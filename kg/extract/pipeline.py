@@ -11,10 +11,11 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -30,7 +31,6 @@ _TOKEN = re.compile(
     r"|[A-Za-z0-9\u00c0-\u024f]+(?:[-.+][A-Za-z0-9\u00c0-\u024f]+)*\+*"
     r"|\S"
 )
-_WORD = re.compile(r"[A-Za-z]+")
 
 
 class ScriptTokenizer:
@@ -74,7 +74,6 @@ def create_script_tokenizer() -> Any:
 
 def _case_sensitive(name: str) -> bool:
     """Short capitalised or all-caps names are matched as written ("MATH", "Meta", "Orca")."""
-    letters = _WORD.findall(name)
     one_word = len(name.split()) == 1 and name.isalpha()
     return (name.isupper() and len(name) <= 6) or (one_word and name[:1].isupper())
 
@@ -110,9 +109,13 @@ def build_pipeline(vocabulary: Vocabulary) -> Language:
             for case_sensitive, pattern in _name_patterns(term, cue):
                 (exact if case_sensitive else folded).append(pattern)
     common = {"spans_key": SPANS_KEY, "overwrite": False, "validate": False}
-    nlp.add_pipe("span_ruler", name="kg_names_exact", config=common).add_patterns(exact)
-    nlp.add_pipe(
-        "span_ruler", name="kg_names_folded", config={**common, "phrase_matcher_attr": "LOWER"}
-    ).add_patterns(folded)
-    nlp.add_pipe("span_ruler", name="kg_shapes", config=common).add_patterns(rule_patterns())
+    rulers = (
+        ("kg_names_exact", common, exact),
+        ("kg_names_folded", {**common, "phrase_matcher_attr": "LOWER"}, folded),
+        ("kg_shapes", common, rule_patterns()),
+    )
+    for name, config, patterns in rulers:
+        ruler = nlp.add_pipe("span_ruler", name=name, config=config)
+        if patterns:
+            cast(SpanRuler, ruler).add_patterns(patterns)
     return nlp

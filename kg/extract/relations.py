@@ -38,7 +38,8 @@ CONFIDENCE = {
 _FIELD_WEIGHT = {"title": 3.0, "intro": 2.0, "abstract": 1.0, "qa": 0.5}
 _KIND_WEIGHT = {"topic": 1.0, "topic-cue": 0.8}
 _USES = re.compile(
-    r"\b(fine-?tun\w*|based on|built (?:up)?on|on top of|backbone|initiali[sz]ed from|distill\w* from)\b",
+    r"\b(fine-?tun\w*|based on|built (?:up)?on|on top of|backbone|initiali[sz]ed from"
+    r"|distill\w* from)\b",
     re.I,
 )
 _SIZE_TAIL = re.compile(r"[\s\-]+(?:\d+(?:\.\d+)?[BbMm]|\d+x\d+[BbMm])(?:[\s\-].*)?$")
@@ -187,7 +188,11 @@ class _Relater:
             if kind == "organisation":
                 assert mention.iri is not None
                 self.ledger.add(
-                    index, "organisation", mention.iri, "curated-label", [mention.digest],
+                    index,
+                    "organisation",
+                    mention.iri,
+                    "curated-label",
+                    [mention.digest],
                     mention.snippet,
                 )
                 continue
@@ -218,7 +223,11 @@ class _Relater:
         for iri in own:
             for developer in self.developers(iri):
                 self.ledger.add(
-                    index, "organisation", developer.iri, "developer", digests,
+                    index,
+                    "organisation",
+                    developer.iri,
+                    "developer",
+                    digests,
                     f"developer of {self._label(iri)}",
                 )
 
@@ -258,7 +267,11 @@ class _Relater:
             found = evidence[topic]
             english = [m for m in found if m.language == "en"] or found
             self.ledger.add(
-                index, "subject", topic, "cue-rule", {m.digest for m in found},
+                index,
+                "subject",
+                topic,
+                "cue-rule",
+                {m.digest for m in found},
                 english[0].snippet,
             )
             self.ledger.items[(index, PREDICATES["subject"], topic)].score = totals[topic]
@@ -277,5 +290,7 @@ def relate(
         relater.names(index, by_paper[index], own)
         relater.organisations(index, paper, own)
         relater.topics(index, by_paper[index])
-    assertions = sorted(relater.ledger.items.values(), key=lambda a: (a.paper, a.predicate, a.target))
+    assertions = sorted(
+        relater.ledger.items.values(), key=lambda a: (a.paper, a.predicate, a.target)
+    )
     return assertions, sorted(relater.discovered.values(), key=lambda d: d.iri)

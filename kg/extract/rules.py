@@ -15,7 +15,8 @@ __all__ = ["Artefact", "kind_from_text", "title_artefact"]
 _REPORT = re.compile(r"^(?P<name>.+?)\s+(?:Technical|Tech)\s+Report\b", re.I)
 _INTRODUCING = re.compile(r"^(?:Introducing|Announcing|Meet)\s+(?P<name>[^:,.!]+)", re.I)
 _BENCHMARK_WORDS = re.compile(
-    r"\b(benchmark|dataset|corpus|test suite|evaluation suite|leaderboard|arena|[a-z]*bench)\b", re.I
+    r"\b(benchmark|dataset|corpus|test suite|evaluation suite|leaderboard|arena|[a-z]*bench)\b",
+    re.I,
 )
 _MODEL_HEAD = re.compile(
     r"\b(models?|llms?|family|foundation models?|language models?|transformer|"
@@ -38,9 +39,7 @@ def _name_like(name: str) -> bool:
     words = name.split()
     if not 1 <= len(words) <= 4:
         return False
-    return any(
-        re.search(r"\d|[a-z][A-Z]|^[A-Z]{2,}|[A-Z][a-z]*-[A-Z]", w) for w in words
-    )
+    return any(re.search(r"\d|[a-z][A-Z]|^[A-Z]{2,}|[A-Z][a-z]*-[A-Z]", w) for w in words)
 
 
 def _kind(subtitle: str) -> str | None:
@@ -56,7 +55,7 @@ def title_artefact(title: str) -> Artefact | None:
     """The paper's own named artefact, if its title names one."""
     title = " ".join(title.split())
     match = _REPORT.match(title)
-    if match and _name_like(match["name"]) or match and len(match["name"].split()) <= 3:
+    if (match and _name_like(match["name"])) or (match and len(match["name"].split()) <= 3):
         return Artefact(match["name"].strip(), "model")
     match = _INTRODUCING.match(title)
     if match:
@@ -82,7 +81,7 @@ def kind_from_text(name: str, text: str) -> str | None:
     before = re.search(
         rf"(model|llm|benchmark|dataset|corpus)s?\s+(?:called|named|dubbed)\s+{escaped}", text, re.I
     )
-    word = (after or before)
+    word = after or before
     if not word:
         return None
     noun = word.group(1).lower()

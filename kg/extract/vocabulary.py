@@ -65,9 +65,8 @@ class Vocabulary:
         self.by_account: dict[str, Term] = {}
         for term in self.terms.values():
             for name, _ in term.names:
-                key = (term.kind, normalise_alias(name))
                 bucket = self.by_alias[normalise_alias(name)]
-                if term not in bucket and key:
+                if term not in bucket:
                     bucket.append(term)
             for account in term.accounts:
                 self.by_account[account.lower().rstrip("/")] = term
@@ -120,7 +119,8 @@ def _read(files: Iterable[Path]) -> dict[str, Term]:
     kinds = {MLKG_NS + k: v for k, v in ENTITY_TYPES.items()} | {MLKG_NS + "Topic": "topic"}
     terms: dict[str, Term] = {}
     for iri, p in props.items():
-        kind = next((kinds[t] for t in p.get(_RDF_TYPE, []) if t in kinds), None)  # type: ignore[index]
+        types = [str(t) for t in p.get(_RDF_TYPE, [])]
+        kind = next((kinds[t] for t in types if t in kinds), None)
         if kind is None:
             continue
         labels = [x for x in map(_literal, p.get(_RDFS + "label", [])) if x]

@@ -57,7 +57,7 @@ def _compact_value(value: dict[str, Any]) -> Any:
 
 def _jsonld(quads: Sequence[ox.Quad], path: Path) -> None:
     """JSON-LD compacted with kg's prefixes as the context: the same RDF, readable keys."""
-    expanded = json.loads(ox.serialize(_triples(quads), format=ox.RdfFormat.JSON_LD))
+    expanded = json.loads(ox.serialize(_triples(quads), format=ox.RdfFormat.JSON_LD) or b"[]")
     nodes = []
     for node in expanded:
         compact_node: dict[str, Any] = {"@id": compact(node["@id"])}
@@ -93,5 +93,7 @@ def write_dump(name: str, quads: Sequence[ox.Quad], directory: Path) -> Path:
     return final
 
 
-def write_dumps(quads: Sequence[ox.Quad], directory: Path, names: Sequence[str] = tuple(DUMPS)) -> list[Path]:
+def write_dumps(
+    quads: Sequence[ox.Quad], directory: Path, names: Sequence[str] = tuple(DUMPS)
+) -> list[Path]:
     return [write_dump(name, quads, directory) for name in names]

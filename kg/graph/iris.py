@@ -40,8 +40,7 @@ class DigestNames:
         self._slug = {
             d.key: self._base[d.key]
             if clashes[self._base[d.key]] == 1
-            else f"{self._base[d.key]}-{d.checksum[:8]}"
-            + (f"-{d.section}" if d.section else "")
+            else f"{self._base[d.key]}-{d.checksum[:8]}" + (f"-{d.section}" if d.section else "")
             for d in digests
         }
 

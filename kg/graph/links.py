@@ -59,7 +59,9 @@ def link_quads(
     discovered: Sequence[Discovered],
 ) -> Iterator[ox.Quad]:
     """Every quad of the links, their provenance, the methods and the discovered entities."""
-    names = DigestNames({a.digest.key: a.digest for p in resolution.papers for a in p.appearances}.values())
+    names = DigestNames(
+        {a.digest.key: a.digest for p in resolution.papers for a in p.appearances}.values()
+    )
     digest_iris = {
         a.digest.key: ox.NamedNode(names.digest(a.digest))
         for p in resolution.papers

@@ -85,9 +85,13 @@ def _digest_quads(digest: Digest, names: DigestNames) -> Iterator[ox.Quad]:
     yield ox.Quad(node, V.LANGUAGE, ox.Literal(digest.language), graph)
     yield ox.Quad(node, M["layout"], ox.Literal(digest.layout), graph)
     yield ox.Quad(node, M["sha256"], ox.Literal(digest.checksum), graph)
-    yield ox.Quad(node, V.SOURCE, ox.Literal(digest.source.replace("\\", "/").rsplit("/", 1)[-1]), graph)
+    yield ox.Quad(
+        node, V.SOURCE, ox.Literal(digest.source.replace("\\", "/").rsplit("/", 1)[-1]), graph
+    )
     if digest.section:
-        yield ox.Quad(node, M["section"], ox.Literal(str(digest.section), datatype=V.XSD_INT), graph)
+        yield ox.Quad(
+            node, M["section"], ox.Literal(str(digest.section), datatype=V.XSD_INT), graph
+        )
     if digest.week_start and digest.week_end and digest.week_source:
         yield ox.Quad(node, M["weekStart"], _date(digest.week_start), graph)
         yield ox.Quad(node, M["weekEnd"], _date(digest.week_end), graph)
@@ -102,9 +106,7 @@ def _paper_quads(paper: Paper, names: DigestNames) -> Iterator[ox.Quad]:
     yield ox.Quad(node, V.TITLE, _text(paper.title, "en"), DEFAULT)
     if paper.arxiv_id:
         yield ox.Quad(node, M["arxivId"], ox.Literal(paper.arxiv_id), DEFAULT)
-        yield ox.Quad(
-            node, V.URL, ox.NamedNode(f"https://arxiv.org/abs/{paper.arxiv_id}"), DEFAULT
-        )
+        yield ox.Quad(node, V.URL, ox.NamedNode(f"https://arxiv.org/abs/{paper.arxiv_id}"), DEFAULT)
     if paper.week:
         yield ox.Quad(node, M["week"], _date(paper.week), DEFAULT)
     if paper.published:

@@ -27,9 +27,11 @@ _WEEK_URL = re.compile(
 
 def sniff(text: str) -> bool:
     lines = [clean(line) for line in text.splitlines()]
-    return any(line.startswith("논문 소개") for line in lines) and any(
-        END_MARKER.match(line) for line in lines
-    ) and any(_WEEK_URL.search(url) for url in find_urls(text))
+    return (
+        any(line.startswith("논문 소개") for line in lines)
+        and any(END_MARKER.match(line) for line in lines)
+        and any(_WEEK_URL.search(url) for url in find_urls(text))
+    )
 
 
 def read(text: str, source: str, checksum: str) -> list[Digest]:

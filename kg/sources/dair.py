@@ -25,16 +25,28 @@ _MONTHS = {
     m: i + 1
     for i, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
             ("december", "dec"),
         ]
     )
     for m in names
 }
-_HEADING = re.compile(r"^#{1,4}\s*(?P<title>Top\s+(?:ML|AI|LLM)\s+Papers\s+of\s+the\s+Week.*)$", re.I)
-_HEADING_ANYWHERE = re.compile(r"^\s*#{1,4}\s*Top\s+(?:ML|AI|LLM)\s+Papers\s+of\s+the\s+Week", re.I | re.M)
+_HEADING = re.compile(
+    r"^#{1,4}\s*(?P<title>Top\s+(?:ML|AI|LLM)\s+Papers\s+of\s+the\s+Week.*)$", re.I
+)
+_HEADING_ANYWHERE = re.compile(
+    r"^\s*#{1,4}\s*Top\s+(?:ML|AI|LLM)\s+Papers\s+of\s+the\s+Week", re.I | re.M
+)
 _ROW_ANYWHERE = re.compile(r"^\s*\|", re.M)
 _RANGE = re.compile(
     r"\(\s*(?P<m1>[A-Za-z]+)\.?\s+(?P<d1>\d{1,2})(?:,?\s*(?P<y1>\d{4}))?\s*[-–—~to]+\s*"

@@ -1,7 +1,8 @@
 """The Japanese Q&A digest: an index of the week's papers, then one block per paper.
 
 A block is an English title, ``著者:`` authors, ``発行日:`` published, ``最終更新日:`` updated,
-``URL:``, ``カテゴリ:`` categories, ``概要:`` a Japanese abstract and ``Q&A:`` pairs (kept as evidence).
+``URL:``, ``カテゴリ:`` categories, ``概要:`` a Japanese abstract and ``Q&A:`` pairs
+(kept as evidence).
 The file has no date of its own: the week is the one holding the latest publication date.
 """
 
@@ -42,8 +43,10 @@ def _date(value: str) -> date | None:
 def _index_summaries(lines: list[str]) -> list[str]:
     """The one-line Japanese summaries of the index, in order ('- Title / 発行日: / summary')."""
     summaries: list[str] = []
-    for i, line in enumerate(lines[:-2]):
-        if lines[i + 1].startswith("発行日") and not lines[i + 2].startswith(("著者", "最終更新日")):
+    for i in range(len(lines) - 2):
+        if lines[i + 1].startswith("発行日") and not lines[i + 2].startswith(
+            ("著者", "最終更新日")
+        ):
             summary = lines[i + 2]
             if i + 3 < len(lines) and lines[i + 3].startswith("発行日"):
                 summary = summary.rsplit(" - ", 1)[0]

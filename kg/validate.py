@@ -1,0 +1,63 @@
+"""Conformance of the built graph to ontology/shapes.ttl (SHACL, with pySHACL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.graph.prefixes import compact
+from kg.ontology import ONTOLOGY_DIR
+
+__all__ = ["SHAPES", "Violation", "validate_store"]
+
+SHAPES = ONTOLOGY_DIR / "shapes.ttl"
+_RESULTS = """
+PREFIX sh: <http://www.w3.org/ns/shacl#>
+SELECT ?focus ?path ?message ?severity ?value WHERE {
+  ?result a sh:ValidationResult ; sh:focusNode ?focus ; sh:resultSeverity ?severity .
+  OPTIONAL { ?result sh:resultPath ?path }
+  OPTIONAL { ?result sh:resultMessage ?message }
+  OPTIONAL { ?result sh:value ?value }
+} ORDER BY ?focus ?path"""
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One SHACL result, readable: the node, the property and what is wrong."""
+
+    focus: str
+    path: str
+    message: str
+    severity: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.focus} {self.path}: {self.message}"
+
+
+def validate_store(store: ox.Store, shapes: Path = SHAPES) -> list[Violation]:
+    """Every violation of the shapes by the union of the store's graphs."""
+    import pyshacl
+    from rdflib import Graph
+
+    data = Graph()
+    triples = {
+        (q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None)
+    }
+    data.parse(
+        data=ox.serialize([ox.Triple(*t) for t in triples], format=ox.RdfFormat.N_TRIPLES),
+        format="nt",
+    )
+    shapes_graph = Graph().parse(shapes, format="turtle")
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none")
+    violations = []
+    for row in results.query(_RESULTS):
+        focus, path, message, severity, value = (str(x) if x is not None else "" for x in row)
+        detail = message or "violates a shape"
+        if value:
+            detail += f" (value {value[:60]!r})"
+        violations.append(
+            Violation(compact(focus), compact(path), detail, severity.rsplit("#", 1)[-1])
+        )
+    return violations
