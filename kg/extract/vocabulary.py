@@ -82,12 +82,20 @@ class Vocabulary:
         return None
 
     def account(self, url: str) -> Term | None:
-        """The organisation whose x.com or code-host account a URL belongs to."""
-        match = re.match(r"https?://(?:www\.)?([^/]+)/([^/?#]+)", url)
+        """The organisation owning a URL: an x.com or code-host account, a hub namespace
+        (huggingface.co/datasets/OWNER/...), or a domain of its own (aka.ms)."""
+        match = re.match(r"https?://(?:www\.)?([^/?#]+)/?([^?#]*)", url)
         if not match:
             return None
         host = match[1].lower().replace("twitter.com", "x.com")
-        return self.by_account.get(f"https://{host}/{match[2]}".lower())
+        segments = [s for s in match[2].split("/") if s]
+        if segments and segments[0] in ("datasets", "spaces", "models", "orgs"):
+            segments = segments[1:]
+        candidates = [f"https://{host}/{segments[0]}"] if segments else []
+        candidates.append(f"https://{host}")
+        return next(
+            (self.by_account[c.lower()] for c in candidates if c.lower() in self.by_account), None
+        )
 
     def developers(self, term: Term) -> list[Term]:
         """Developers of a term, inherited from its family when it names none itself."""
