@@ -115,7 +115,7 @@ def build_pipeline(vocabulary: Vocabulary) -> Language:
         ("kg_shapes", common, rule_patterns()),
     )
     for name, config, patterns in rulers:
-        ruler = nlp.add_pipe("span_ruler", name=name, config=config)
         if patterns:
+            ruler = nlp.add_pipe("span_ruler", name=name, config=config)
             cast(SpanRuler, ruler).add_patterns(patterns)
     return nlp

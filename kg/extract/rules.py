@@ -71,6 +71,8 @@ def title_artefact(title: str) -> Artefact | None:
 
 def kind_from_text(name: str, text: str) -> str | None:
     """What the text calls a named artefact: "X, a 7B language model", "a benchmark called X"."""
+    if name.lower() not in text.lower():
+        return None
     escaped = re.escape(name)
     after = re.search(
         rf"{escaped}\W{{0,3}}(?:,|is|\(|:)\s*(?:a|an|the)?\s*(?:[\w\-.+]+\s+){{0,6}}?"

@@ -18,30 +18,33 @@ from kg.graph.prefixes import PREFIXES, compact
 
 __all__ = ["DUMPS", "write_dump", "write_dumps"]
 
-Writer = Callable[[Sequence[ox.Quad], Path], None]
+class Sorted:
+    """The graph in a canonical order, computed once for all dumps: quads, and the triples of
+    their union."""
+
+    def __init__(self, quads: Sequence[ox.Quad]) -> None:
+        self.quads = sorted(
+            quads,
+            key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)),
+        )
+        seen = {(q.subject, q.predicate, q.object) for q in quads}
+        order = sorted(seen, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
+        self.triples = [ox.Triple(*t) for t in order]
 
 
-def _triples(quads: Sequence[ox.Quad]) -> list[ox.Triple]:
-    seen = {(q.subject, q.predicate, q.object) for q in quads}
-    return [ox.Triple(*t) for t in sorted(seen, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))]
+Writer = Callable[[Sorted, Path], None]
 
 
-def _sorted_quads(quads: Sequence[ox.Quad]) -> list[ox.Quad]:
-    return sorted(
-        quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
-    )
+def _turtle(graph: Sorted, path: Path) -> None:
+    ox.serialize(graph.triples, str(path), ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
-def _turtle(quads: Sequence[ox.Quad], path: Path) -> None:
-    ox.serialize(_triples(quads), str(path), ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+def _ntriples(graph: Sorted, path: Path) -> None:
+    ox.serialize(graph.triples, str(path), ox.RdfFormat.N_TRIPLES)
 
 
-def _ntriples(quads: Sequence[ox.Quad], path: Path) -> None:
-    ox.serialize(_triples(quads), str(path), ox.RdfFormat.N_TRIPLES)
-
-
-def _trig(quads: Sequence[ox.Quad], path: Path) -> None:
-    ox.serialize(_sorted_quads(quads), str(path), ox.RdfFormat.TRIG, prefixes=PREFIXES)
+def _trig(graph: Sorted, path: Path) -> None:
+    ox.serialize(graph.quads, str(path), ox.RdfFormat.TRIG, prefixes=PREFIXES)
 
 
 def _compact_value(value: dict[str, Any]) -> Any:
@@ -55,9 +58,9 @@ def _compact_value(value: dict[str, Any]) -> Any:
     return {"@value": value["@value"], "@type": compact(datatype)}
 
 
-def _jsonld(quads: Sequence[ox.Quad], path: Path) -> None:
+def _jsonld(graph: Sorted, path: Path) -> None:
     """JSON-LD compacted with kg's prefixes as the context: the same RDF, readable keys."""
-    expanded = json.loads(ox.serialize(_triples(quads), format=ox.RdfFormat.JSON_LD) or b"[]")
+    expanded = json.loads(ox.serialize(graph.triples, format=ox.RdfFormat.JSON_LD) or b"[]")
     nodes = []
     for node in expanded:
         compact_node: dict[str, Any] = {"@id": compact(node["@id"])}
@@ -67,9 +70,8 @@ def _jsonld(quads: Sequence[ox.Quad], path: Path) -> None:
             compact_node[compact(key)] = [_compact_value(v) for v in node[key]]
         nodes.append(compact_node)
     document = {"@context": dict(sorted(PREFIXES.items())), "@graph": nodes}
-    with path.open("w", encoding="utf-8") as handle:
-        json.dump(document, handle, ensure_ascii=False, indent=1)
-        handle.write("\n")
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    path.write_text(text.replace(',{"@id"', ',\n{"@id"') + "\n", encoding="utf-8")
 
 
 DUMPS: dict[str, tuple[str, Writer]] = {
@@ -80,7 +82,7 @@ DUMPS: dict[str, tuple[str, Writer]] = {
 }
 
 
-def write_dump(name: str, quads: Sequence[ox.Quad], directory: Path) -> Path:
+def write_dump(name: str, graph: Sorted, directory: Path) -> Path:
     """Write one dump to a temporary file and rename it into place."""
     try:
         filename, writer = DUMPS[name]
@@ -88,7 +90,7 @@ def write_dump(name: str, quads: Sequence[ox.Quad], directory: Path) -> Path:
         raise UnknownNameError("dump format", name, list(DUMPS)) from None
     final = directory / filename
     tmp = directory / f".{filename}.tmp"
-    writer(quads, tmp)
+    writer(graph, tmp)
     os.replace(tmp, final)
     return final
 
@@ -96,4 +98,6 @@ def write_dump(name: str, quads: Sequence[ox.Quad], directory: Path) -> Path:
 def write_dumps(
     quads: Sequence[ox.Quad], directory: Path, names: Sequence[str] = tuple(DUMPS)
 ) -> list[Path]:
-    return [write_dump(name, quads, directory) for name in names]
+    """Write the named dumps (all by default) into a directory, from one canonical order."""
+    graph = Sorted(quads)
+    return [write_dump(name, graph, directory) for name in names]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 __all__ = ["ID", "MLKG_NS", "PREFIXES", "compact"]
 
 ID = "https://w3id.org/mlkg/id/"
@@ -32,6 +34,7 @@ PREFIXES: dict[str, str] = {
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
+@lru_cache(maxsize=65536)
 def compact(iri: str) -> str:
     """``paper:2311.11829`` for a kg IRI; other IRIs unchanged."""
     for prefix, namespace in _BY_LENGTH:
