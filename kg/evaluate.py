@@ -15,8 +15,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.extract.vocabulary import normalise_alias
+from kg.extract.vocabulary import load_vocabulary, normalise_alias
 from kg.graph.prefixes import ID, PREFIXES
+from kg.ontology import ONTOLOGY_DIR
 from kg.resolve import normalise_title
 
 __all__ = ["TYPES", "Score", "Scores", "evaluate", "load_gold"]
@@ -34,6 +35,13 @@ SELECT ?paper ?entity ?name WHERE {
   ?paper ?p ?entity . ?entity a %s .
   { ?entity rdfs:label ?name } UNION { ?entity skos:prefLabel ?name }
   UNION { ?entity skos:altLabel ?name }
+}"""
+_INSTITUTIONS = """
+SELECT ?paper ?entity ?name WHERE {
+  ?paper a ?kind . VALUES ?kind { mlkg:Paper mlkg:Article }
+  ?paper schema:sourceOrganization ?org . ?org schema:parentOrganization* ?entity .
+  FILTER NOT EXISTS { ?entity schema:parentOrganization ?parent }
+  { ?entity rdfs:label ?name } UNION { ?entity skos:altLabel ?name }
 }"""
 _PAPERS = """
 SELECT ?paper ?title ?arxiv ?status WHERE {
@@ -104,8 +112,45 @@ def _normal(name: str) -> str:
     return normalise_alias(name).replace(" ", "")
 
 
+_BROADER = "SELECT ?topic ?broader WHERE { ?topic a mlkg:Topic ; skos:broader ?broader }"
+
+
+def _annotation_level(store: ox.Store) -> dict[str, str]:
+    """Each topic IRI mapped to its nearest ancestor-or-self in the starting scheme
+    (ontology/topics.tsv), the level the annotation was made at."""
+    scheme = {
+        f"{ID}topic/{line.split(chr(9))[0]}"
+        for line in (ONTOLOGY_DIR / "topics.tsv").read_text(encoding="utf-8").splitlines()[1:]
+        if line.strip()
+    }
+    broader: dict[str, list[str]] = defaultdict(list)
+    for topic, parent in _rows(store, _BROADER):
+        assert topic and parent
+        broader[topic].append(parent)
+    level: dict[str, str] = {}
+    for topic in set(broader) | scheme:
+        frontier, seen = [topic], set()
+        while frontier and topic not in level:
+            current = frontier.pop(0)
+            if current in scheme:
+                level[topic] = current
+            seen.add(current)
+            frontier.extend(p for p in broader.get(current, []) if p not in seen)
+    return level
+
+
+def _institution(name: str, kind: str) -> str:
+    """Organisations are scored as institutions: "Microsoft Research" counts as Microsoft."""
+    if kind != "organisations":
+        return name
+    vocabulary = load_vocabulary()
+    term = vocabulary.lookup(name, "organisation")
+    return vocabulary.institution(term).label if term else name
+
+
 def evaluate(store: ox.Store, gold: list[dict[str, object]]) -> Scores:
-    """Score the graph's links against the gold annotation."""
+    """Score the graph's links against the gold annotation, at the annotation's level:
+    topics as their nearest ancestor in the starting scheme, organisations as institutions."""
     by_arxiv: dict[str, str] = {}
     by_status: dict[str, str] = {}
     by_title: dict[str, str] = {}
@@ -119,11 +164,14 @@ def evaluate(store: ox.Store, gold: list[dict[str, object]]) -> Scores:
     linked: dict[str, dict[str, dict[str, set[str]]]] = {}
     for kind in TYPES:
         names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for paper, entity, name in _rows(store, _LINKS % _CLASS[kind]):
+        query = _INSTITUTIONS if kind == "organisations" else _LINKS % _CLASS[kind]
+        level = _annotation_level(store) if kind == "topics" else {}
+        for paper, entity, name in _rows(store, query):
             assert paper and entity and name
-            names[paper][entity].add(_normal(name))
             if kind == "topics":
-                names[paper][entity].add(_normal(entity.removeprefix(ID + "topic/")))
+                entity = level.get(entity, entity)
+                name = entity.removeprefix(ID + "topic/")
+            names[paper][entity].add(_normal(name))
         linked[kind] = names
     scores = {kind: Score() for kind in TYPES}
     unmatched: list[str] = []
@@ -142,7 +190,7 @@ def evaluate(store: ox.Store, gold: list[dict[str, object]]) -> Scores:
         for kind in TYPES:
             gold_names = item.get(kind) or []
             assert isinstance(gold_names, list)
-            expected = {_normal(str(n)): str(n) for n in gold_names}
+            expected = {_normal(_institution(str(n), kind)): str(n) for n in gold_names}
             entities = linked[kind].get(paper, {}) if paper else {}
             score = scores[kind]
             hit: set[str] = set()

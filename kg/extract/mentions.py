@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -15,7 +15,6 @@ from kg.resolve import Resolution
 __all__ = ["FIELDS", "Mention", "find_mentions", "paper_texts"]
 
 FIELDS = ("title", "intro", "abstract", "qa")
-_CURATED_KINDS = {"model", "benchmark", "organisation", "topic", "topic-cue"}
 _SNIPPET = 280
 
 
@@ -72,24 +71,36 @@ def _keep_shape(span: Span) -> bool:
     return first.lower() not in STOP_WORDS and len(span.text) >= 3
 
 
+def _names_and_topics(spans: Iterable[Span]) -> list[Span]:
+    """Names keep only the longest of overlapping spans ("Mixtral 8x7B", not also "Mixtral";
+    "DeepSeek 67B" the model, not DeepSeek the company), a curated name before a shape of the
+    same length; topic labels and cues are evidence and are all kept."""
+    topics = [s for s in spans if s.label_.startswith("topic")]
+    names = [
+        s
+        for s in spans
+        if not s.label_.startswith("topic")
+        and (not s.label_.endswith("-shape") or _keep_shape(s))
+    ]
+    names.sort(key=lambda s: (-(s.end - s.start), s.label_.endswith("-shape"), s.start))
+    taken: set[int] = set()
+    kept: list[Span] = []
+    for span in names:
+        if taken.isdisjoint(range(span.start, span.end)):
+            kept.append(span)
+            taken.update(range(span.start, span.end))
+    return sorted(kept, key=lambda s: s.start) + topics
+
+
 def find_mentions(nlp: Language, resolution: Resolution, jobs: int = 1) -> list[Mention]:
     """Run the pipeline over every paper text (batched, `jobs` processes) and collect mentions."""
     mentions: list[Mention] = []
     docs = nlp.pipe(paper_texts(resolution), as_tuples=True, batch_size=256, n_process=jobs)
     for doc, (paper, digest, field, language) in docs:
-        spans = list(doc.spans[SPANS_KEY])
-        curated = [s for s in spans if s.label_ in _CURATED_KINDS]
-        for span in spans:
+        for span in _names_and_topics(doc.spans[SPANS_KEY]):
             shape = span.label_.endswith("-shape")
-            if shape:
-                if not _keep_shape(span) or any(
-                    c.start <= span.start < c.end or span.start <= c.start < span.end
-                    for c in curated
-                    if c.label_ == span.label_.removesuffix("-shape")
-                ):
-                    continue
-                if span.id_ == "trailing-cue":
-                    span = span[:-1]
+            if shape and span.id_ == "trailing-cue":
+                span = span[:-1]
             mentions.append(
                 Mention(
                     paper=paper,

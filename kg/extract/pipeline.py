@@ -84,7 +84,8 @@ def _name_patterns(term: Term, cue: bool = False) -> Iterator[tuple[bool, dict[s
         text = text.strip()
         if len(text) < 2:
             continue
-        yield _case_sensitive(text), {"label": label, "pattern": text, "id": term.iri}
+        exact = term.case_sensitive or _case_sensitive(text)
+        yield exact, {"label": label, "pattern": text, "id": term.iri}
 
 
 def rule_patterns() -> list[dict[str, Any]]:

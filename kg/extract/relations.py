@@ -102,6 +102,18 @@ class _Ledger:
             item.snippets.append(snippet)
 
 
+_RENDERED_REPO = re.compile(r"\b(GitHub|GitLab|Hugging\s?Face)\s*[-:–]\s*([\w.\-]+)/[\w.\-]+")
+_RENDERED_HOST = {"github": "github.com", "gitlab": "gitlab.com", "huggingface": "huggingface.co"}
+
+
+def _rendered_links(text: str) -> list[str]:
+    """Links that a scraped page rendered as text: "GitHub - microsoft/FILM: ..."."""
+    return [
+        f"https://{_RENDERED_HOST[m[1].lower().replace(' ', '')]}/{m[2]}"
+        for m in _RENDERED_REPO.finditer(text)
+    ]
+
+
 class _Relater:
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
@@ -150,6 +162,14 @@ class _Relater:
                 return self.vocabulary.developers(term)
         return []
 
+    def organisation(
+        self, index: int, term: Term, method: str, digests: Iterable[str], snippet: str
+    ) -> None:
+        """Link an organisation and every organisation it is part of."""
+        digests = list(digests)
+        for org in (term, *self.vocabulary.ancestors(term)):
+            self.ledger.add(index, "organisation", org.iri, method, digests, snippet)
+
     # -- one paper ----------------------------------------------------------------------------
     def own_artefacts(self, index: int, paper: Paper) -> dict[str, str]:
         """IRI -> kind of what the paper itself puts forward, from its titles."""
@@ -180,21 +200,22 @@ class _Relater:
         return own
 
     def names(self, index: int, mentions: Sequence[Mention], own: dict[str, str]) -> None:
+        english = {m.iri for m in mentions if m.language == "en"}
+        has_english = any(m.language == "en" and m.field != "title" for m in mentions)
+        # an organisation named only in a translation must also be named in English, where
+        # the paper has English text: translations create names ("Google-Proof" -> 구글 검증)
+        confirmed = english if has_english else {m.iri for m in mentions}
         for mention in mentions:
             kind = mention.kind.removesuffix("-shape")
             if kind not in ("model", "benchmark", "organisation"):
                 continue
             shape = mention.kind.endswith("-shape")
             if kind == "organisation":
-                assert mention.iri is not None
-                self.ledger.add(
-                    index,
-                    "organisation",
-                    mention.iri,
-                    "curated-label",
-                    [mention.digest],
-                    mention.snippet,
-                )
+                term = self.vocabulary.terms[str(mention.iri)]
+                if mention.language == "en" or mention.iri in confirmed:
+                    self.organisation(
+                        index, term, "curated-label", [mention.digest], mention.snippet
+                    )
                 continue
             iri = self.entity(mention.text, kind) if shape else mention.iri
             assert iri is not None
@@ -211,24 +232,17 @@ class _Relater:
     def organisations(self, index: int, paper: Paper, own: dict[str, str]) -> None:
         for appearance in paper.appearances:
             entry = appearance.entry
-            urls = [link.url for link in entry.links]
-            urls += find_urls(" ".join(t for t in (entry.abstract_local, entry.qa_local) if t))
+            text = entry.text_en() + "\n" + entry.text_local()
+            urls = [link.url for link in entry.links] + find_urls(text) + _rendered_links(text)
             for url in urls:
                 term = self.vocabulary.account(url)
                 if term is not None and term.kind == "organisation":
-                    self.ledger.add(
-                        index, "organisation", term.iri, "link", [appearance.digest.key], url
-                    )
+                    self.organisation(index, term, "link", [appearance.digest.key], url)
         digests = [a.digest.key for a in paper.appearances]
         for iri in own:
             for developer in self.developers(iri):
-                self.ledger.add(
-                    index,
-                    "organisation",
-                    developer.iri,
-                    "developer",
-                    digests,
-                    f"developer of {self._label(iri)}",
+                self.organisation(
+                    index, developer, "developer", digests, f"developer of {self._label(iri)}"
                 )
 
     def _label(self, iri: str) -> str:

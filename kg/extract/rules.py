@@ -27,6 +27,12 @@ _PREPOSITION = re.compile(r"\s+(?:for|with|of|to|by|in|on|via|from|that|through|
 _VERB_START = re.compile(r"^(?:[A-Z][a-z]+ing|Compress|Teach|Make|Scale|Improve|Enhance|Learn)\b")
 
 
+_NOT_IN_NAME_PHRASE = (
+    r"(?:to|for|of|that|which|with|by|on|in|from|method|approach|framework|technique|system"
+    r"|pipeline|agent|algorithm|strategy|recipe|paradigm|scheme|study|survey)\b"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Artefact:
     """The name a title gives its own artefact, and what kind the title says it is."""
@@ -75,7 +81,8 @@ def kind_from_text(name: str, text: str) -> str | None:
         return None
     escaped = re.escape(name)
     after = re.search(
-        rf"{escaped}\W{{0,3}}(?:,|is|\(|:)\s*(?:a|an|the)?\s*(?:[\w\-.+]+\s+){{0,6}}?"
+        rf"{escaped}\W{{0,3}}(?:,|is|\(|:)\s*(?:a|an|the)?\s*"
+        rf"((?:(?!{_NOT_IN_NAME_PHRASE})[\w\-.+]+\s+){{0,6}}?)"
         r"(models?|llms?|benchmarks?|datasets?|corpus)\b",
         text,
         re.I,
@@ -86,5 +93,5 @@ def kind_from_text(name: str, text: str) -> str | None:
     word = after or before
     if not word:
         return None
-    noun = word.group(1).lower()
+    noun = word.group(word.lastindex or 1).lower()
     return "benchmark" if noun.startswith(("bench", "data", "corp")) else "model"

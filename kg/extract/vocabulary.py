@@ -48,6 +48,8 @@ class Term:
     families: tuple[str, ...] = ()
     broader: tuple[str, ...] = ()
     accounts: tuple[str, ...] = ()  # sameAs IRIs of x.com / github.com accounts
+    parents: tuple[str, ...] = ()  # schema:parentOrganization
+    case_sensitive: bool = False  # an editorial note asks for names matched as written
 
     @property
     def slug(self) -> str:
@@ -96,6 +98,22 @@ class Vocabulary:
         return next(
             (self.by_account[c.lower()] for c in candidates if c.lower() in self.by_account), None
         )
+
+    def ancestors(self, term: Term) -> list[Term]:
+        """The organisations a term is part of, nearest first."""
+        found: list[Term] = []
+        stack = list(term.parents)
+        while stack:
+            parent = self.terms.get(stack.pop(0))
+            if parent is not None and parent not in found:
+                found.append(parent)
+                stack.extend(parent.parents)
+        return found
+
+    def institution(self, term: Term) -> Term:
+        """The top-level organisation a term belongs to (itself if it has no parent)."""
+        ancestors = self.ancestors(term)
+        return ancestors[-1] if ancestors else term
 
     def developers(self, term: Term) -> list[Term]:
         """Developers of a term, inherited from its family when it names none itself."""
@@ -150,6 +168,11 @@ def _read(files: Iterable[Path]) -> dict[str, Term]:
             families=tuple(str(x) for x in p.get(MLKG_NS + "variantOf", [])),
             broader=tuple(str(x) for x in p.get(_SKOS + "broader", [])),
             accounts=tuple(str(x) for x in p.get(_SCHEMA + "sameAs", [])),
+            parents=tuple(str(x) for x in p.get(_SCHEMA + "parentOrganization", [])),
+            case_sensitive=any(
+                str(getattr(n, "value", n)).startswith("case-sensitive")
+                for n in p.get(_SKOS + "editorialNote", [])
+            ),
         )
     return terms
 
