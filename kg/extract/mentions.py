@@ -71,6 +71,14 @@ def _keep_shape(span: Span) -> bool:
     return first.lower() not in STOP_WORDS and len(span.text) >= 3
 
 
+def _in_compound(span: Span) -> bool:
+    """An organisation's name inside a hyphenated compound modifies it ("Google-Proof")."""
+    doc = span.doc
+    after = span.end < len(doc) and doc[span.end].text == "-" and not doc[span.end].whitespace_
+    before = span.start > 0 and doc[span.start - 1].text == "-"
+    return after or before
+
+
 def _names_and_topics(spans: Iterable[Span]) -> list[Span]:
     """Names keep only the longest of overlapping spans ("Mixtral 8x7B", not also "Mixtral";
     "DeepSeek 67B" the model, not DeepSeek the company), a curated name before a shape of the
@@ -81,6 +89,7 @@ def _names_and_topics(spans: Iterable[Span]) -> list[Span]:
         for s in spans
         if not s.label_.startswith("topic")
         and (not s.label_.endswith("-shape") or _keep_shape(s))
+        and not (s.label_ == "organisation" and _in_compound(s))
     ]
     names.sort(key=lambda s: (-(s.end - s.start), s.label_.endswith("-shape"), s.start))
     taken: set[int] = set()

@@ -2,7 +2,9 @@
 
 Tokenisation is script-aware: every CJK character is a token of its own, so a label such as
 "전문가 혼합" or "検索拡張生成" matches inside unspaced or particle-glued words ("전문가혼합을"),
-while Latin names stay whole ("Mistral-7B", "HumanEval+", "GPT-3.5").
+while Latin words and version numbers stay whole ("HumanEval+", "GPT-3.5") and hyphens are
+tokens of their own, so a name is found inside a compound ("MoE" in "Dense-MoE", "GPT-4" in
+"GPT-4-based").
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ SPANS_KEY = "kg"
 RULES_DIR = ONTOLOGY_DIR / "rules"
 _TOKEN = re.compile(
     r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\u1100-\u11ff\u3130-\u318f]"
-    r"|[A-Za-z0-9\u00c0-\u024f]+(?:[-.+][A-Za-z0-9\u00c0-\u024f]+)*\+*"
+    r"|[A-Za-z0-9\u00c0-\u024f]+(?:[.+][A-Za-z0-9\u00c0-\u024f]+)*\+*"
     r"|\S"
 )
 

@@ -3,16 +3,18 @@ about, or comes from what — each with its evidence. A pure function over plain
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kg.extract.mentions import Mention
+from kg.extract.pipeline import RULES_DIR
 from kg.extract.rules import kind_from_text, title_artefact
 from kg.extract.vocabulary import Term, Vocabulary
 from kg.graph.iris import entity_iri
-from kg.graph.prefixes import MLKG_NS, PREFIXES
+from kg.graph.prefixes import ID, MLKG_NS, PREFIXES
 from kg.resolve import Paper, Resolution
 from kg.sources.links import find_urls
 
@@ -43,9 +45,11 @@ _USES = re.compile(
     re.I,
 )
 _SIZE_TAIL = re.compile(r"[\s\-]+(?:\d+(?:\.\d+)?[BbMm]|\d+x\d+[BbMm])(?:[\s\-].*)?$")
-_TOPIC_FLOOR = 2.0
-_TOPIC_SHARE = 0.45
+_LOCAL_WEIGHT = 0.5  # a translation's evidence, where the paper has English text
+_TOPIC_FLOOR = 2.5  # a topic needs at least a title label's worth of evidence
+_TOPIC_SHARE = 0.3  # ... and a third of the paper's strongest topic
 _TOPIC_LIMIT = 3
+_MENTIONS_PER_FIELD = 3  # repetition within one field stops counting after this
 
 
 @dataclass
@@ -77,6 +81,26 @@ class Discovered:
     kind: str
     label: str
     family: str | None = None
+
+
+def _artefact_topics(vocabulary: Vocabulary) -> dict[str, list[str]]:
+    """Signal -> topic IRIs, from ontology/rules/artefact_topics.json (unknown ids dropped)."""
+    path = RULES_DIR / "artefact_topics.json"
+    table = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return {
+        signal: [iri for t in ids if (iri := f"{ID}topic/{t}") in vocabulary.terms]
+        for signal, ids in table.items()
+        if isinstance(ids, list)
+    }
+
+
+def _topic_score(by_language: dict[str, float], english_body: bool) -> float:
+    """English text is the original where a paper has it; a translation confirms it at a
+    discount (translations add ambiguity: 추론 and 推論 are both reasoning and inference)."""
+    local = max((v for k, v in by_language.items() if k != "en"), default=0.0)
+    if not english_body:
+        return max(local, by_language.get("en", 0.0))
+    return max(by_language.get("en", 0.0), _LOCAL_WEIGHT * local)
 
 
 class _Ledger:
@@ -119,6 +143,8 @@ class _Relater:
         self.vocabulary = vocabulary
         self.ledger = _Ledger()
         self.discovered: dict[str, Discovered] = {}
+        self.signals: dict[int, set[str]] = defaultdict(set)
+        self.artefact_topics = _artefact_topics(vocabulary)
 
     # -- entities -----------------------------------------------------------------------------
     def _family_of(self, name: str, kind: str) -> Term | None:
@@ -181,6 +207,7 @@ class _Relater:
         for title in titles:
             term = self.vocabulary.lookup(title)
             artefact = title_artefact(title)
+            release = term is not None or (artefact is not None and artefact.release)
             if term is None and artefact is not None:
                 term = self.vocabulary.lookup(artefact.name)
             if term is not None and term.kind in ("model", "benchmark"):
@@ -194,6 +221,10 @@ class _Relater:
             else:
                 continue
             own[iri] = kind
+            if kind == "benchmark" and artefact is not None and artefact.kind == "benchmark":
+                self.signals[index].add("benchmark")
+            if kind == "model" and release:
+                self.signals[index].add("model-release")
             digests = {a.digest.key for a in paper.appearances if a.entry.title_en == title}
             predicate = "proposes" if kind == "model" else "introduces"
             self.ledger.add(index, predicate, iri, "title-rule", digests, title)
@@ -249,7 +280,7 @@ class _Relater:
         term = self.vocabulary.terms.get(iri)
         return term.label if term else self.discovered[iri].label
 
-    def topics(self, index: int, mentions: Sequence[Mention]) -> None:
+    def topics(self, index: int, mentions: Sequence[Mention], digests: list[str]) -> None:
         scores: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         counts: dict[tuple[str, str, str], int] = defaultdict(int)
         evidence: dict[str, list[Mention]] = defaultdict(list)
@@ -258,14 +289,20 @@ class _Relater:
                 continue
             key = (mention.iri, mention.field, mention.language)
             counts[key] += 1
-            if counts[key] > 3:
+            if counts[key] > _MENTIONS_PER_FIELD:
                 continue
             weight = _KIND_WEIGHT[mention.kind] * _FIELD_WEIGHT[mention.field]
             scores[mention.iri][mention.language] += weight
             evidence[mention.iri].append(mention)
+        for signal in sorted(self.signals[index]):
+            for topic in self.artefact_topics.get(signal, []):
+                scores[topic]["en"] += _FIELD_WEIGHT["title"]
         if not scores:
             return
-        totals = {topic: max(by_language.values()) for topic, by_language in scores.items()}
+        english_body = any(m.language == "en" and m.field != "title" for m in mentions)
+        totals = {
+            topic: _topic_score(by_language, english_body) for topic, by_language in scores.items()
+        }
         best = max(totals.values())
         chosen = sorted(
             (t for t, s in totals.items() if s >= max(_TOPIC_FLOOR, _TOPIC_SHARE * best)),
@@ -280,14 +317,24 @@ class _Relater:
         for topic in chosen:
             found = evidence[topic]
             english = [m for m in found if m.language == "en"] or found
-            self.ledger.add(
-                index,
-                "subject",
-                topic,
-                "cue-rule",
-                {m.digest for m in found},
-                english[0].snippet,
-            )
+            if found:
+                self.ledger.add(
+                    index,
+                    "subject",
+                    topic,
+                    "cue-rule",
+                    {m.digest for m in found},
+                    english[0].snippet,
+                )
+            else:
+                self.ledger.add(
+                    index,
+                    "subject",
+                    topic,
+                    "title-rule",
+                    digests,
+                    f"the paper puts forward its own {' and '.join(sorted(self.signals[index]))}",
+                )
             self.ledger.items[(index, PREDICATES["subject"], topic)].score = totals[topic]
 
 
@@ -303,7 +350,7 @@ def relate(
         own = relater.own_artefacts(index, paper)
         relater.names(index, by_paper[index], own)
         relater.organisations(index, paper, own)
-        relater.topics(index, by_paper[index])
+        relater.topics(index, by_paper[index], [a.digest.key for a in paper.appearances])
     assertions = sorted(
         relater.ledger.items.values(), key=lambda a: (a.paper, a.predicate, a.target)
     )

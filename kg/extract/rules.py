@@ -39,6 +39,7 @@ class Artefact:
 
     name: str
     kind: str | None  # model | benchmark | None (a method, framework or unknown)
+    release: bool = False  # a technical report, an announcement, or a title that is the name
 
 
 def _name_like(name: str) -> bool:
@@ -62,16 +63,16 @@ def title_artefact(title: str) -> Artefact | None:
     title = " ".join(title.split())
     match = _REPORT.match(title)
     if (match and _name_like(match["name"])) or (match and len(match["name"].split()) <= 3):
-        return Artefact(match["name"].strip(), "model")
+        return Artefact(match["name"].strip(), "model", release=True)
     match = _INTRODUCING.match(title)
     if match:
-        return Artefact(match["name"].strip(), None)
+        return Artefact(match["name"].strip(), None, release=True)
     head, sep, subtitle = title.partition(":")
     head = head.strip()
     if sep and _name_like(head):
         return Artefact(head, _kind(subtitle))
     if not sep and _name_like(title):
-        return Artefact(title, None)
+        return Artefact(title, None, release=True)
     return None
 
 

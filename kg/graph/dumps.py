@@ -18,6 +18,7 @@ from kg.graph.prefixes import PREFIXES, compact
 
 __all__ = ["DUMPS", "write_dump", "write_dumps"]
 
+
 class Sorted:
     """The graph in a canonical order, computed once for all dumps: quads, and the triples of
     their union."""
