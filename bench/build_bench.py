@@ -1,0 +1,299 @@
+"""Time ``kg build`` end to end, and a plain-rdflib baseline on the same data. Prints figures.
+
+1. ``kg build`` as a process on the bundled digests: ``--runs`` runs, best and median seconds,
+   and the peak memory of the process (``ru_maxrss`` from ``os.wait4``).
+2. ``kg.build.build`` called in-process, in a child process of its own so that its peak memory
+   is its own, on a generated DAIR.AI README of ``--weeks`` weeks (~10 papers a week, written by
+   ``tests/dairgen.py``): seconds per stage, papers/s and peak memory.
+3. The dump that build wrote (``kg.nt``) loaded and written back as Turtle, by Oxigraph (an
+   in-memory ``Store``) and by plain rdflib (a ``Graph``), each timed.
+
+    python bench/build_bench.py [--weeks 1000] [--no-extract] [--runs 3] [--no-rdflib]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = ROOT / "data" / "digests"
+KG = Path(sys.executable).parent / "kg"
+sys.path.insert(0, str(ROOT / "tests"))
+
+__all__ = ["Row", "main"]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the table."""
+
+    what: str
+    engine: str
+    runs: int
+    best_s: float
+    median_s: float
+    rate: str = ""
+    peak_mib: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """A finished child process: wall time, exit code, peak resident memory, its output."""
+
+    seconds: float
+    code: int
+    peak_mib: float
+    stdout: str
+    stderr: str
+
+
+def _mib(maxrss: int) -> float:
+    """ru_maxrss is in KiB on Linux and in bytes on macOS."""
+    return maxrss / (1024 * 1024) if sys.platform == "darwin" else maxrss / 1024
+
+
+def run_child(args: Sequence[str]) -> Child:
+    """Run a process to completion and reap it with wait4, which gives its own rusage."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(list(args), stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Child(seconds, proc.returncode, _mib(usage.ru_maxrss), out.read(), err.read())
+
+
+def _cli_has_no_extract() -> bool:
+    """Whether `kg build` takes --no-extract (the Python API always does: extract=False)."""
+    import typer
+
+    from kg.cli import app
+
+    command = typer.main.get_command(app)
+    build = command.commands["build"]  # type: ignore[attr-defined]
+    return any("--no-extract" in getattr(p, "opts", ()) for p in build.params)
+
+
+def bench_cli(runs: int, no_extract: bool) -> Row:
+    """`kg build` on the bundled digests as a user runs it, start-up included."""
+    flag = ["--no-extract"] if no_extract and _cli_has_no_extract() else []
+    extracting = not flag
+    times: list[float] = []
+    peaks: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        for n in range(runs):
+            out = Path(tmp) / f"run{n}"
+            child = run_child([str(KG), "build", str(BUNDLED), "--out", str(out), *flag])
+            if child.code != 0:
+                raise SystemExit(f"kg build failed ({child.code}):\n{child.stderr}")
+            times.append(child.seconds)
+            peaks.append(child.peak_mib)
+    note = " (with extraction)" if extracting else ""
+    if no_extract and extracting:
+        note = " (with extraction: kg build has no --no-extract)"
+    return Row(
+        f"kg build, bundled digests{note}",
+        "oxigraph",
+        runs,
+        min(times),
+        statistics.median(times),
+        f"{runs} process(es)",
+        max(peaks),
+    )
+
+
+def child_build(corpus: Path, out: Path, extract: bool) -> None:
+    """The body of the child process: one in-process build, its figures as JSON on stdout."""
+    from kg.build import build
+
+    stages: dict[str, float] = {}
+    current: list[tuple[str, float]] = []
+
+    def stage(name: str) -> None:
+        now = time.perf_counter()
+        if current:
+            previous, since = current.pop()
+            stages[previous] = now - since
+        current.append((name, now))
+
+    started = time.perf_counter()
+    summary = build([corpus], out, extract=extract, stage=stage)
+    ended = time.perf_counter()
+    if current:
+        previous, since = current.pop()
+        stages[previous] = ended - since
+    figures: dict[str, Any] = {
+        "seconds": ended - started,
+        "stages": stages,
+        "papers": summary.papers,
+        "entries": summary.entries,
+        "digests": summary.digests,
+        "triples": summary.triples,
+        "links": summary.links,
+    }
+    sys.stdout.write(json.dumps(figures) + "\n")
+
+
+def bench_generated(
+    weeks: int, seed: int, extract: bool, tmp: Path
+) -> tuple[list[Row], dict[str, Any]]:
+    """Write a generated README and build it in a child process of its own."""
+    from dairgen import make_dair_readme
+
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    started = time.perf_counter()
+    text, rows = make_dair_readme(weeks, seed)
+    (corpus / "README.md").write_text(text, encoding="utf-8")
+    generated = time.perf_counter() - started
+    out = tmp / "out"
+    args = [sys.executable, __file__, "--child", str(corpus), str(out)]
+    child = run_child([*args, *([] if extract else ["--no-extract"])])
+    if child.code != 0:
+        raise SystemExit(f"the in-process build failed ({child.code}):\n{child.stderr}")
+    figures = json.loads(child.stdout.strip().splitlines()[-1])
+    figures["rows"] = rows
+    figures["generated_s"] = generated
+    figures["out"] = str(out)
+    seconds = figures["seconds"]
+    label = f"build() in-process, {weeks} weeks, {figures['papers']:,} papers"
+    table = [
+        Row(
+            label + (", with extraction" if extract else ""),
+            "oxigraph",
+            1,
+            seconds,
+            seconds,
+            f"{figures['papers'] / seconds:,.0f} papers/s",
+            child.peak_mib,
+        )
+    ]
+    for name, stage_s in figures["stages"].items():
+        table.append(Row(f"  stage {name}", "", 1, stage_s, stage_s))
+    return table, figures
+
+
+def bench_serialisers(nt: Path, triples: int, with_rdflib: bool, tmp: Path) -> list[Row]:
+    """Load kg.nt and write it as Turtle: Oxigraph's in-memory Store, then rdflib's Graph."""
+    import pyoxigraph as ox
+
+    rows: list[Row] = []
+
+    def row(what: str, engine: str, seconds: float) -> Row:
+        return Row(what, engine, 1, seconds, seconds, f"{triples / seconds:,.0f} triples/s")
+
+    started = time.perf_counter()
+    store = ox.Store()
+    store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+    loaded = time.perf_counter()
+    store.dump(str(tmp / "ox.ttl"), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph())
+    written = time.perf_counter()
+    assert len(store) == triples, (len(store), triples)
+    rows.append(row("load kg.nt", "oxigraph", loaded - started))
+    rows.append(row("write Turtle", "oxigraph", written - loaded))
+    del store
+    if with_rdflib:
+        import rdflib
+
+        started = time.perf_counter()
+        graph = rdflib.Graph()
+        graph.parse(nt, format="nt")
+        loaded = time.perf_counter()
+        graph.serialize(destination=tmp / "rdflib.ttl", format="turtle")
+        written = time.perf_counter()
+        assert len(graph) == triples, (len(graph), triples)
+        rows.insert(1, row("load kg.nt", "rdflib", loaded - started))
+        rows.append(row("write Turtle", "rdflib", written - loaded))
+    return rows
+
+
+def print_table(rows: Sequence[Row]) -> None:
+    header = ("what", "engine", "runs", "best s", "median s", "throughput", "peak MiB")
+    cells = [
+        (
+            r.what,
+            r.engine,
+            str(r.runs),
+            f"{r.best_s:.3f}",
+            f"{r.median_s:.3f}",
+            r.rate,
+            "" if r.peak_mib is None else f"{r.peak_mib:,.0f}",
+        )
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
+    right = {2, 3, 4, 5, 6}
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(
+            v.rjust(w) if i in right else v.ljust(w)
+            for i, (v, w) in enumerate(zip(values, widths, strict=True))
+        ).rstrip()
+
+    print(line(header))
+    print(line(["-" * w for w in widths]))
+    for row in cells:
+        print(line(row))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weeks", type=int, default=1000, help="weeks in the generated README")
+    parser.add_argument("--no-extract", action="store_true", help="skip entity extraction")
+    parser.add_argument("--runs", type=int, default=3, help="runs of kg build on the bundle")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated README")
+    parser.add_argument("--no-rdflib", action="store_true", help="skip the rdflib baseline")
+    parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child_build(args.child[0], args.child[1], extract=not args.no_extract)
+        return 0
+
+    import pyoxigraph
+    import rdflib
+
+    print(
+        f"kg build benchmark: Python {platform.python_version()}, pyoxigraph "
+        f"{pyoxigraph.__version__}, rdflib {rdflib.__version__}, {os.cpu_count()} CPUs, "
+        f"extraction {'off' if args.no_extract else 'on'}"
+    )
+    table: list[Row] = []
+    print(f"... kg build on {BUNDLED} ({args.runs} runs)", file=sys.stderr)
+    table.append(bench_cli(args.runs, args.no_extract))
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as name:
+        tmp = Path(name)
+        print(f"... build() on a generated README of {args.weeks} weeks", file=sys.stderr)
+        rows, figures = bench_generated(args.weeks, args.seed, not args.no_extract, tmp)
+        table.extend(rows)
+        nt = Path(figures["out"]) / "kg.nt"
+        print(
+            f"... loading and writing {nt.name} ({figures['triples']:,} triples)", file=sys.stderr
+        )
+        table.extend(bench_serialisers(nt, figures["triples"], not args.no_rdflib, tmp))
+    print(
+        f"generated README: {figures['rows']:,} rows in {args.weeks} weeks "
+        f"({figures['generated_s']:.2f} s to generate); {figures['digests']:,} digests, "
+        f"{figures['entries']:,} entries, {figures['papers']:,} papers, "
+        f"{figures['triples']:,} triples, {figures['links']:,} entity links"
+    )
+    print()
+    print_table(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

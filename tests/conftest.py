@@ -1,0 +1,53 @@
+"""Shared fixtures: the bundled digests, read once, and one build of them into a temp dir."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.build import BuildSummary, build
+from kg.graph.store import open_store
+from kg.records import Digest
+from kg.sources import read_file
+
+BUNDLED = Path(__file__).parent.parent / "data" / "digests"
+ONTOLOGY = Path(__file__).parent.parent / "ontology" / "mlkg.ttl"
+
+PYTORCHKR_2023 = "pytorchkr-2023-11-20.ko.txt"
+PYTORCHKR_APRIL = "pytorchkr-2024-04-22.ko.txt"
+PYTORCHKR_OCTOBER = "pytorchkr-2024-10-21.ko.txt"
+AUTOTRANSLATE = "autotranslate-2024-01-29.ko.txt"
+QA_JA = "qa-2023-11-20.ja.txt"
+DAIR_SAMPLE = "dair-sample.md"
+BUNDLED_FILES = (
+    AUTOTRANSLATE,
+    DAIR_SAMPLE,
+    PYTORCHKR_2023,
+    PYTORCHKR_APRIL,
+    PYTORCHKR_OCTOBER,
+    QA_JA,
+)
+
+
+@pytest.fixture(scope="session")
+def bundled() -> dict[str, list[Digest]]:
+    """Every bundled digest file, read with layout detection, by file name."""
+    return {name: read_file(BUNDLED / name) for name in BUNDLED_FILES}
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildSummary]:
+    """One build of the bundled digests (no extraction): the output dir and the summary."""
+    out = tmp_path_factory.mktemp("kg")
+    summary = build([BUNDLED], out, extract=False)
+    return out, summary
+
+
+@pytest.fixture(scope="session")
+def store(built: tuple[Path, BuildSummary]) -> Iterator[ox.Store]:
+    """The built store, opened read-only."""
+    out, _ = built
+    yield open_store(out)
