@@ -71,6 +71,9 @@ def build(
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail, writing nothing, if any file is unreadable.")
     ] = False,
+    extract: Annotated[
+        bool, typer.Option("--extract/--no-extract", help="Link papers to entities.")
+    ] = True,
 ) -> None:
     """Read digests and write the store and the dumps (ttl, nt, jsonld, trig)."""
     from rich.console import Console
@@ -106,6 +109,7 @@ def build(
                 layout=layout,
                 vocab=vocab or [],
                 jobs=jobs,
+                extract=extract,
                 strict=strict,
                 stage=stage,
             )

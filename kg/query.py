@@ -118,7 +118,9 @@ def run_query(
             text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=substitutions
         )
     except SyntaxError as exc:
-        raise QueryError(f"the query does not parse: {exc}") from None
+        raise QueryError(f"the query does not parse: {_one_line(exc)}") from None
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise QueryError(f"the query failed: {_one_line(exc)}") from None
     if isinstance(result, ox.QueryBoolean):
         return QueryAnswer([], [], boolean=bool(result))
     if isinstance(result, ox.QueryTriples):
@@ -126,6 +128,10 @@ def run_query(
     variables = [v.value for v in result.variables]
     rows = [[solution[v] for v in variables] for solution in result]
     return QueryAnswer(variables, rows)
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
 
 
 def term_text(term: object) -> str:

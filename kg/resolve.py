@@ -253,7 +253,8 @@ def _paper(members: list[Appearance]) -> Paper:
 
 def resolve(digests: Iterable[Digest]) -> Resolution:
     """Group the entries of all digests into papers."""
-    appearances = [Appearance(d, e) for d in digests for e in d.entries]
+    unique = {d.key: d for d in reversed(list(digests))}  # a digest read twice counts once
+    appearances = [Appearance(d, e) for d in reversed(unique.values()) for e in d.entries]
     groups = _Groups(appearances)
     _union_by_key(groups, ((x, i) for i, a in enumerate(appearances) for x in a.entry.arxiv_ids))
     _union_by_key(groups, ((s, i) for i, a in enumerate(appearances) for s in a.entry.status_ids))
@@ -280,9 +281,15 @@ def _unique_slugs(papers: list[Paper]) -> list[Paper]:
         if len(same) == 1:
             result.append(same[0])
             continue
+        taken: set[str] = set()
         for paper in same:
             suffix = paper.status_ids[0] if paper.status_ids else str(paper.week or "undated")
-            result.append(_replace_slug(paper, f"{slug}-{suffix}"))
+            candidate, n = f"{slug}-{suffix}", 1
+            while candidate in taken or candidate in by_slug:
+                n += 1
+                candidate = f"{slug}-{suffix}-{n}"
+            taken.add(candidate)
+            result.append(_replace_slug(paper, candidate))
     return result
 
 

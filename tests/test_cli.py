@@ -220,11 +220,6 @@ def test_query_from_an_rq_file_with_a_parameter(store_dir: str, tmp_path: Path) 
     )
 
 
-@pytest.mark.xfail(
-    reason="kg.query.run_query catches only SyntaxError: Oxigraph raises RuntimeError when a "
-    "--param names a variable missing from the SELECT projection, and kg prints a traceback",
-    strict=True,
-)
 def test_parameter_outside_the_projection_is_one_line(store_dir: str) -> None:
     text = "SELECT ?title WHERE { ?p mlkg:week ?week ; rdfs:label ?title }"
     result = query(store_dir, text, "--param", "week=2024-10-21")
@@ -249,24 +244,9 @@ _BAD_QUERIES = [
     ),
     pytest.param("papers-by-nothing", "unknown query 'papers-by-nothing'", id="unknown-name"),
     pytest.param("missing.rq", "missing.rq: no such query file", id="missing-file"),
+    pytest.param("SELECT * WHERE { ?s ?p ?o", "the query does not parse", id="unclosed-brace"),
     pytest.param(
-        "SELECT * WHERE { ?s ?p ?o",
-        "the query does not parse",
-        id="unclosed-brace",
-        marks=pytest.mark.xfail(
-            reason="kg.query.run_query copies Oxigraph's parse error, which lists the expected "
-            "character classes over several lines, into the one-line error",
-            strict=True,
-        ),
-    ),
-    pytest.param(
-        "SELECT ?x WHERE { ?x nope:foo ?y }",
-        "the query does not parse",
-        id="unknown-prefix",
-        marks=pytest.mark.xfail(
-            reason="kg.query.run_query: the multi-line Oxigraph parse error is not one line",
-            strict=True,
-        ),
+        "SELECT ?x WHERE { ?x nope:foo ?y }", "the query does not parse", id="unknown-prefix"
     ),
 ]
 

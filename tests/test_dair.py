@@ -149,14 +149,7 @@ _STYLES = [
     "no-year",
     "abbreviated",
     "no-year-new-year",
-    pytest.param(
-        "year-new-year",
-        marks=pytest.mark.xfail(
-            reason="dair.read takes the heading's year as the start year; upstream labels "
-            "'(December 30 - January 5) - 2025' with the year the week ends in",
-            strict=True,
-        ),
-    ),
+    pytest.param("year-new-year"),
 ]
 
 
@@ -211,16 +204,7 @@ def test_malformed_rows_still_give_an_entry(
 
 
 _KINDS = [
-    pytest.param(defect, id=str(defect))
-    if defect != "github-paper"
-    else pytest.param(
-        defect,
-        marks=pytest.mark.xfail(
-            reason="dair._row_entry: a [Paper] link to a PDF on github.com is classified as "
-            "code, so the row becomes an article",
-            strict=True,
-        ),
-    )
+    pytest.param(defect, id=str(defect)) if defect != "github-paper" else pytest.param(defect)
     for defect in (None, *DEFECTS)
 ]
 

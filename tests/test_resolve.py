@@ -227,11 +227,6 @@ def test_papers_are_sorted_by_week_then_slug(bundled_resolution: Resolution) -> 
     assert keys == sorted(keys)
 
 
-@pytest.mark.xfail(
-    reason="resolve: a digest read twice (the same file given twice, or a copy under another "
-    "name) has the same key, and entries of one digest never merge, so every paper is duplicated",
-    strict=True,
-)
 def test_a_digest_read_twice_adds_no_paper(tmp_path: Path) -> None:
     copy = tmp_path / "copy-of-pytorchkr.txt"
     shutil.copy(BUNDLED / PYTORCHKR_2023, copy)
@@ -387,11 +382,6 @@ def test_same_arxiv_id_twice_in_one_digest_stays_two_entries() -> None:
     assert sorted(p.title for p in resolution.papers) == ["One", "Two"]
 
 
-@pytest.mark.xfail(
-    reason="resolve._unique_slugs suffixes clashing slugs with the first status id or the week, "
-    "which the clashing papers can share: two papers get one slug, hence one IRI",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("first", "second"),
     [

@@ -313,16 +313,6 @@ _BILINGUAL = [
         name,
         position,
         id=f"{name.split('.')[0]}-{position}",
-        marks=[
-            pytest.mark.xfail(
-                reason="split_bilingual keeps an English abstract glued to the Korean one "
-                "without a sentence stop ('...확인할 수 있습니다Large language models...') "
-                "in the local text",
-                strict=True,
-            )
-        ]
-        if (name, position) == (AUTOTRANSLATE, 10)
-        else [],
     )
     for name in KOREAN_FILES
     for position in range(1, 11)
@@ -389,11 +379,6 @@ def test_english_abstract_glued_after_a_sentence_is_split(
     assert olmo.abstract_local is not None and "ubiquitous" not in olmo.abstract_local
 
 
-@pytest.mark.xfail(
-    reason="kg.sources.text.split_bilingual: an English abstract glued to the Korean one with "
-    "no sentence stop in between stays in abstract_local",
-    strict=True,
-)
 def test_slicegpt_english_abstract_is_split(bundled: dict[str, list[Digest]]) -> None:
     slice_gpt = _entry(bundled, AUTOTRANSLATE, 10)
     assert slice_gpt.abstract_en is not None
@@ -461,11 +446,6 @@ def test_format_of_the_detected_reader_changes_nothing() -> None:
     assert forced == read_file(BUNDLED / QA_JA)
 
 
-@pytest.mark.xfail(
-    reason="pytorchkr.sniff looks at the first 5 raw lines, blank ones included, while "
-    "pytorchkr.read looks at the first 5 non-empty lines: leading blank lines hide the header",
-    strict=True,
-)
 def test_leading_blank_lines_do_not_hide_the_header(tmp_path: Path) -> None:
     path = tmp_path / "blank-lines.txt"
     text = (BUNDLED / PYTORCHKR_2023).read_text(encoding="utf-8")

@@ -159,14 +159,17 @@ def read(text: str, source: str, checksum: str) -> list[Digest]:
     newer: tuple[int, int] | None = None  # (year, month) of the previous, newer section
     for index, section in enumerate(sections, start=1):
         entries = tuple(_row_entry(row, n) for n, row in enumerate(section.rows, start=1))
-        year = section.year or _arxiv_year(section, entries)
+        wraps = bool(section.months and section.months[1] < section.months[0])
+        # a heading's year names the year the week ends in: "(December 30 - January 5) - 2025"
+        year = section.year - 1 if section.year and wraps else section.year
+        year = year or _arxiv_year(section, entries)
         if year is None and newer and section.months:
             year = newer[0] - 1 if section.months[0] > newer[1] else newer[0]
         start = end = None
         if year and section.months and section.days:
             try:
                 start = date(year, section.months[0], section.days[0])
-                end_year = year + 1 if section.months[1] < section.months[0] else year
+                end_year = year + 1 if wraps else year
                 end = date(end_year, section.months[1], section.days[1])
             except ValueError:
                 start = end = None

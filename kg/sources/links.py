@@ -62,7 +62,9 @@ def classify(url: str, label: str | None = None) -> Link:
             return Link(
                 url, LinkKind.TWEET, account=match["account"], status_id=match["id"], label=label
             )
-    if host in _CODE_HOSTS and parts.path.strip("/").count("/") >= 0 and parts.path.strip("/"):
+    if label and label.strip().lower() == "paper":
+        return Link(url, LinkKind.PAPER, label=label)
+    if host in _CODE_HOSTS and parts.path.strip("/"):
         return Link(url, LinkKind.CODE, account=parts.path.strip("/").split("/")[0], label=label)
     if host in _PAPER_HOSTS or any(host.endswith("." + h) for h in _PAPER_HOSTS):
         return Link(url, LinkKind.PAPER, label=label)

@@ -25,7 +25,7 @@ _HEADER = re.compile(
 
 
 def sniff(text: str) -> bool:
-    head = [clean(line) for line in text.splitlines()[:5]]
+    head = [c for c in (clean(line) for line in text.splitlines()[:200]) if c][:5]
     return any(_HEADER.match(line) and "논문" in line for line in head)
 
 

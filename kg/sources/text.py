@@ -21,6 +21,7 @@ _CJK = re.compile(r"[\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _BULLET = re.compile(r"^\s*(?:[•\-*·▪●◦]\s+|[•·▪●◦])")
 _SENTENCE_END = re.compile(r"^[^A-Za-z]*?[.!?。]\s*")
+_GLUED = re.compile(r"^(?=[A-Z][a-z]+(?: [a-z]+){3})")  # "...있습니다Large language models have"
 _LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-+&' ]*[A-Za-z0-9+]")
 
 
@@ -59,7 +60,7 @@ def split_bilingual(lines: list[str]) -> tuple[str | None, str | None]:
             continue
         last = max(m.end() for m in _HANGUL.finditer(line))
         tail = line[last:]
-        stop = _SENTENCE_END.match(tail)
+        stop = _SENTENCE_END.match(tail) or _GLUED.match(tail)
         if stop and len(tail) - stop.end() >= 20 and re.match(r"[A-Za-z]", tail[stop.end() :]):
             local.append(line[: last + stop.end()].strip())
             english.append(tail[stop.end() :].strip())
