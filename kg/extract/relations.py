@@ -147,9 +147,16 @@ class _Relater:
         self.artefact_topics = _artefact_topics(vocabulary)
 
     # -- entities -----------------------------------------------------------------------------
-    def _family_of(self, name: str, kind: str) -> Term | None:
+    def _family_of(self, name: str, kind: str) -> str | None:
+        """The family a sized variant belongs to ("Zorblax-7B" -> Zorblax), curated or found."""
         stem = _SIZE_TAIL.sub("", name).strip(" -")
-        return self.vocabulary.lookup(stem, kind) if stem and stem != name else None
+        if not stem or stem == name:
+            return None
+        term = self.vocabulary.lookup(stem, kind)
+        if term is not None:
+            return term.iri
+        iri = entity_iri(kind, stem)
+        return iri if iri in self.discovered else None
 
     def entity(self, name: str, kind: str) -> str:
         """The IRI of a named model or benchmark: curated if known, else discovered."""
@@ -160,8 +167,7 @@ class _Relater:
         if iri in self.vocabulary.terms:
             return iri
         if iri not in self.discovered:
-            family = self._family_of(name, kind)
-            self.discovered[iri] = Discovered(iri, kind, name, family.iri if family else None)
+            self.discovered[iri] = Discovered(iri, kind, name, self._family_of(name, kind))
         return iri
 
     def lineage(self, iri: str) -> set[str]:

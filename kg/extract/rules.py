@@ -71,6 +71,10 @@ def title_artefact(title: str) -> Artefact | None:
     head = head.strip()
     if sep and _name_like(head):
         return Artefact(head, _kind(subtitle))
+    if sep and re.fullmatch(r"[A-Z][a-z]{2,}", head) and _kind(subtitle):
+        # "Gemma: Open Models Based on ...": a one-word head is a name when the subtitle says
+        # what it is
+        return Artefact(head, _kind(subtitle))
     if not sep and _name_like(title):
         return Artefact(title, None, release=True)
     return None
