@@ -101,11 +101,9 @@ def _names_and_topics(spans: Iterable[Span]) -> list[Span]:
     return sorted(kept, key=lambda s: s.start) + topics
 
 
-def find_mentions(nlp: Language, resolution: Resolution, jobs: int = 1) -> list[Mention]:
-    """Run the pipeline over every paper text (batched, `jobs` processes) and collect mentions."""
+def _mentions(nlp: Language, items: list[tuple[str, Context]]) -> list[Mention]:
     mentions: list[Mention] = []
-    docs = nlp.pipe(paper_texts(resolution), as_tuples=True, batch_size=256, n_process=jobs)
-    for doc, (paper, digest, field, language) in docs:
+    for doc, (paper, digest, field, language) in nlp.pipe(items, as_tuples=True, batch_size=256):
         for span in _names_and_topics(doc.spans[SPANS_KEY]):
             shape = span.label_.endswith("-shape")
             if shape and span.id_ == "trailing-cue":
@@ -124,3 +122,35 @@ def find_mentions(nlp: Language, resolution: Resolution, jobs: int = 1) -> list[
                 )
             )
     return mentions
+
+
+_WORKER_NLP: Language | None = None
+
+
+def _worker(items: list[tuple[str, Context]]) -> list[Mention]:
+    assert _WORKER_NLP is not None
+    return _mentions(_WORKER_NLP, items)
+
+
+def find_mentions(nlp: Language, resolution: Resolution, jobs: int = 1) -> list[Mention]:
+    """Run the pipeline over every paper text and collect mentions.
+
+    With ``jobs`` > 1 the texts are split between forked processes that inherit the pipeline
+    and send back only their mentions (small records), not spaCy documents.
+    """
+    items = list(paper_texts(resolution))
+    if jobs <= 1 or len(items) < 2000:
+        return _mentions(nlp, items)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _WORKER_NLP
+    _WORKER_NLP = nlp
+    size = -(-len(items) // (jobs * 4))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            return [m for chunk in pool.map(_worker, chunks) for m in chunk]
+    finally:
+        _WORKER_NLP = None
