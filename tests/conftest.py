@@ -9,11 +9,12 @@ import pyoxigraph as ox
 import pytest
 
 from kg.build import BuildSummary, build
-from kg.graph.store import open_store
+from kg.graph.store import open_store, store_path
 from kg.records import Digest
 from kg.sources import read_file
 
 BUNDLED = Path(__file__).parent.parent / "data" / "digests"
+EXPLORE_LINKS = Path(__file__).parent / "fixtures" / "explore_links.ttl"
 ONTOLOGY = Path(__file__).parent.parent / "ontology" / "mlkg.ttl"
 
 PYTORCHKR_2023 = "pytorchkr-2023-11-20.ko.txt"
@@ -51,3 +52,23 @@ def store(built: tuple[Path, BuildSummary]) -> Iterator[ox.Store]:
     """The built store, opened read-only."""
     out, _ = built
     yield open_store(out)
+
+
+def explore_build(base: Path) -> Path:
+    """The bundled digests built without extraction, plus the link fixture; built once per
+    session under `base`."""
+    out = base / "explore"
+    if not (out / "ready").exists():
+        build([BUNDLED], out, extract=False)
+        writable = ox.Store(str(store_path(out)))
+        writable.load(path=str(EXPLORE_LINKS), format=ox.RdfFormat.TURTLE)
+        writable.flush()
+        del writable
+        (out / "ready").touch()
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The exploration build: bundled digests plus tests/fixtures/explore_links.ttl."""
+    return explore_build(tmp_path_factory.getbasetemp())

@@ -9,6 +9,7 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 import pytest
+from conftest import explore_build
 
 from kg.analysis import (
     AmbiguousPaperError,
@@ -23,13 +24,11 @@ from kg.analysis import (
     shared_benchmarks,
     topic_neighbourhood,
 )
-from kg.build import build
 from kg.errors import KgError
 from kg.graph.prefixes import ID
-from kg.graph.store import open_store, store_path
+from kg.graph.store import open_store
 
 BUNDLED = Path(__file__).parent.parent / "data" / "digests"
-LINKS = Path(__file__).parent / "fixtures" / "explore_links.ttl"
 
 PAPER = ID + "paper/"
 PHI3 = PAPER + "2404.14219"
@@ -44,19 +43,6 @@ NOISE = PAPER + "2401.14887"
 LONGRAG = PAPER + "longrag-a-dual-perspective-retrieval-augmented-generation-paradigm-for-long-cont"
 GPQA_PAPER = PAPER + "2311.12022"
 TOPIC = ID + "topic/"
-
-
-def explore_build(base: Path) -> Path:
-    """The bundled digests built without extraction, plus the link fixture; built once."""
-    out = base / "explore"
-    if not (out / "ready").exists():
-        build([BUNDLED], out, extract=False)
-        writable = ox.Store(str(store_path(out)))
-        writable.load(path=str(LINKS), format=ox.RdfFormat.TURTLE)
-        writable.flush()
-        del writable
-        (out / "ready").touch()
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -9,32 +9,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 import pytest
-
-from kg.build import build
-from kg.graph.store import store_path
+from conftest import explore_build
 
 BUNDLED = Path(__file__).parent.parent / "data" / "digests"
-LINKS = Path(__file__).parent / "fixtures" / "explore_links.ttl"
 NOTEBOOK = Path(__file__).parent.parent / "notebooks" / "explore.ipynb"
 KERNEL = "kg-test-python"
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
-
-
-def explore_build(base: Path) -> Path:
-    """The bundled digests built without extraction, plus the link fixture; built once."""
-    out = base / "explore"
-    if not (out / "ready").exists():
-        build([BUNDLED], out, extract=False)
-        writable = ox.Store(str(store_path(out)))
-        writable.load(path=str(LINKS), format=ox.RdfFormat.TURTLE)
-        writable.flush()
-        del writable
-        (out / "ready").touch()
-    return out
 
 
 def kernelspec(root: Path) -> Path:

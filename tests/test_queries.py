@@ -11,15 +11,13 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from kg.build import build
 from kg.cli import app
 from kg.errors import QueryError
 from kg.graph.prefixes import ID, compact
-from kg.graph.store import open_store, store_path
+from kg.graph.store import open_store
 from kg.query import named_queries, run_query
 
 BUNDLED = Path(__file__).parent.parent / "data" / "digests"
-LINKS = Path(__file__).parent / "fixtures" / "explore_links.ttl"
 
 PHI3 = "paper:2404.14219"
 TULU2 = "paper:2311.10702"
@@ -35,24 +33,6 @@ MATH = "paper:2402.00157"
 COT = "paper:a-theoretical-understanding-of-chain-of-thought-coherent-reasoning-and-error-awa"
 
 INVALID_IRIS = ['"} ; DROP ALL ; {', "> <", "https://w3id.org/mlkg/id/topic/rag> <x", "rag"]
-
-
-def explore_build(base: Path) -> Path:
-    """The bundled digests built without extraction, plus the link fixture; built once."""
-    out = base / "explore"
-    if not (out / "ready").exists():
-        build([BUNDLED], out, extract=False)
-        writable = ox.Store(str(store_path(out)))
-        writable.load(path=str(LINKS), format=ox.RdfFormat.TURTLE)
-        writable.flush()
-        del writable
-        (out / "ready").touch()
-    return out
-
-
-@pytest.fixture(scope="module")
-def built_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return explore_build(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="module")

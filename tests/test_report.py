@@ -11,38 +11,18 @@ import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from kg.build import build
 from kg.cli import app
 from kg.errors import UnknownNameError
 from kg.graph.prefixes import ID, PREFIXES
-from kg.graph.store import open_store, store_path
+from kg.graph.store import open_store
 from kg.report import iframe, render_report, topic_report
 
 BUNDLED = Path(__file__).parent.parent / "data" / "digests"
-LINKS = Path(__file__).parent / "fixtures" / "explore_links.ttl"
 REMOTE = re.compile(r"""\b(?:src|href|xlink:href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 UNESCAPED_TAG = re.compile(r"(?<!\\)<[a-z/!]", re.I)
 HOSTILE_TITLE = "<script>alert('x')</script> & \"friends\""
 HOSTILE_LABEL = '"><img src=https://evil.example/x.png onerror=alert(1)>'
 HOSTILE_ORG = "</svg><script src=http://evil.example/a.js></script>"
-
-
-def explore_build(base: Path) -> Path:
-    """The bundled digests built without extraction, plus the link fixture; built once."""
-    out = base / "explore"
-    if not (out / "ready").exists():
-        build([BUNDLED], out, extract=False)
-        writable = ox.Store(str(store_path(out)))
-        writable.load(path=str(LINKS), format=ox.RdfFormat.TURTLE)
-        writable.flush()
-        del writable
-        (out / "ready").touch()
-    return out
-
-
-@pytest.fixture(scope="module")
-def built_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return explore_build(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
-from kg.build import build
 from kg.cli import app
 from kg.errors import StoreError
 from kg.graph.prefixes import PREFIXES
@@ -25,7 +23,6 @@ from kg.query import run_query
 from kg.serve import endpoint, free_port, oxigraph_executable, running_server, server_command
 
 BUNDLED = Path(__file__).parent.parent / "data" / "digests"
-LINKS = Path(__file__).parent / "fixtures" / "explore_links.ttl"
 JSON_RESULTS = "application/sparql-results+json"
 PAPERS = (
     "PREFIX mlkg: <https://w3id.org/mlkg/ontology#> "
@@ -35,24 +32,6 @@ FEATURED = (
     "PREFIX mlkg: <https://w3id.org/mlkg/ontology#> "
     "SELECT (COUNT(*) AS ?n) WHERE { ?paper mlkg:featuredIn ?digest }"
 )
-
-
-def explore_build(base: Path) -> Path:
-    """The bundled digests built without extraction, plus the link fixture; built once."""
-    out = base / "explore"
-    if not (out / "ready").exists():
-        build([BUNDLED], out, extract=False)
-        writable = ox.Store(str(store_path(out)))
-        writable.load(path=str(LINKS), format=ox.RdfFormat.TURTLE)
-        writable.flush()
-        del writable
-        (out / "ready").touch()
-    return out
-
-
-@pytest.fixture(scope="module")
-def built_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return explore_build(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="module")
