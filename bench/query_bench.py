@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--rdflib-runs", type=int, default=20)
+    parser.add_argument("--rdflib-runs", type=int, default=3)
     parser.add_argument("--no-rdflib", action="store_true", help="Skip the rdflib comparison.")
     args = parser.parse_args(argv)
 
