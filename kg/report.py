@@ -90,6 +90,7 @@ class PlacedNode:
     y: float
     r: float
     focus: bool = False
+    labelled: bool = True
 
     @property
     def caption(self) -> str:
@@ -179,11 +180,13 @@ def _view_graph(graph: nx.Graph, limit: int) -> tuple[nx.Graph, int]:
     return graph.subgraph(keep).copy(), graph.number_of_nodes() - limit
 
 
-def _view(hood: TopicNeighbourhood, width: int = 760, height: int = 520) -> GraphView:
+def _view(hood: TopicNeighbourhood, width: int = 960, height: int = 640) -> GraphView:
     graph, hidden = _view_graph(hood.graph, MAX_VIEW_NODES)
     if graph.number_of_nodes() == 0:
         return GraphView(width, height, (), (), hidden)
-    positions = nx.spring_layout(graph, seed=LAYOUT_SEED)
+    spread = 2.0 / max(graph.number_of_nodes(), 1) ** 0.5
+    positions = nx.spring_layout(graph, seed=LAYOUT_SEED, k=spread, iterations=100)
+    crowded = graph.number_of_nodes() > 30
     xs = [float(p[0]) for p in positions.values()]
     ys = [float(p[1]) for p in positions.values()]
     margin_x, margin_y = 110.0, 30.0
@@ -205,6 +208,7 @@ def _view(hood: TopicNeighbourhood, width: int = 760, height: int = 520) -> Grap
             y=scale(float(y), min(ys), max(ys), height, margin_y),
             r=14.0 if focus else _RADIUS.get(kind, 6.0),
             focus=focus,
+            labelled=not crowded or kind in ("topic", "paper") or graph.degree[node] > 1,
         )
     edges = tuple(
         PlacedEdge(

@@ -8,10 +8,12 @@ union default graph, so queries see every named graph (the digests' ones include
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -19,6 +21,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from kg.errors import KgError, StoreError
 from kg.graph.store import store_path
@@ -134,19 +137,30 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
-    """Serve the store in the foreground until the server stops or Ctrl-C; its exit code."""
+    """Serve the store in the foreground until the server stops, Ctrl-C or SIGTERM.
+
+    Returns the server's exit code (0 when stopped by a signal); the server never outlives
+    this call.
+    """
     command = server_command(store_dir, host, port)
     if not _port_is_free(host, port):
         raise ServerError(f"port {port} on {host} is in use; pick another with --port")
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
     process = subprocess.Popen(command)
     try:
         return process.wait()
     except KeyboardInterrupt:
-        _stop(process)
         return 0
     finally:
         _stop(process)
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 import socket
+import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -174,3 +177,32 @@ def test_kg_serve_refuses_a_busy_port(built_dir: Path) -> None:
         result.stderr
         == f"kg: error: port {port} on 127.0.0.1 is in use; pick another with --port\n"
     )
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_kg_serve_runs_until_interrupted(built_dir: Path, stop: signal.Signals) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    kg = Path(sys.executable).with_name("kg")
+    command = [str(kg), "serve", "--store", str(built_dir), "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                assert count_of(sparql_json(get(base, PAPERS))) == 39
+                break
+            except urllib.error.URLError:
+                assert time.monotonic() < deadline, "kg serve did not answer"
+                time.sleep(0.05)
+        process.send_signal(stop)
+        assert process.wait(timeout=15) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.stdout is not None
+    assert process.stdout.read().decode().startswith(f"SPARQL endpoint: {base}/query\n")
+    process.stdout.close()
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(get(base, PAPERS), timeout=2)
