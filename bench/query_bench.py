@@ -48,16 +48,55 @@ class Timing:
     what: str
     engine: str
     runs: int
-    median_ms: float
-    rows: int
+    median_ms: float | None  # None: a run went past the deadline
+    rows: int | None
     target_ms: float | None = None
+    deadline_s: float | None = None
 
     @property
     def verdict(self) -> str:
         """'ok' or 'SLOW' against the target, blank when there is none."""
         if self.target_ms is None:
             return ""
-        return "ok" if self.median_ms < self.target_ms else "SLOW"
+        return "ok" if self.median_ms is not None and self.median_ms < self.target_ms else "SLOW"
+
+    def cells(self) -> tuple[str, ...]:
+        """The cells of its line in the table."""
+        if self.median_ms is None:
+            median = f"> {(self.deadline_s or 0) * 1000:.0f}"
+        else:
+            median = f"{self.median_ms:.1f}"
+        return (
+            self.what,
+            self.engine,
+            str(self.runs),
+            median,
+            "?" if self.rows is None else str(self.rows),
+            "" if self.target_ms is None else f"< {self.target_ms:.0f}",
+            self.verdict,
+        )
+
+
+class _PastDeadline(Exception):
+    """A run took longer than its deadline."""
+
+
+def _with_deadline(action: Callable[[], int], seconds: float) -> Callable[[], int]:
+    """`action`, interrupted (SIGALRM) when it runs longer than `seconds`."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise _PastDeadline
+
+    def run() -> int:
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return action()
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    return run
 
 
 def _node(kind: str, name: str) -> ox.NamedNode:
@@ -151,7 +190,9 @@ def _bench_serialised(
     return _median_ms(action, runs)
 
 
-def _bench_rdflib(graph: object, name: str, params: dict[str, str], runs: int) -> tuple[float, int]:
+def _bench_rdflib(
+    graph: object, name: str, params: dict[str, str], runs: int, deadline: float
+) -> tuple[float | None, int | None]:
     from rdflib import URIRef
 
     named = named_queries()[name]
@@ -165,7 +206,10 @@ def _bench_rdflib(graph: object, name: str, params: dict[str, str], runs: int) -
         result = graph.query(named.text, initNs=prepared_ns, initBindings=bindings)  # type: ignore[attr-defined]
         return len(list(result))
 
-    return _median_ms(action, runs, warm_up=False)
+    try:
+        return _median_ms(_with_deadline(action, deadline), runs, warm_up=False)
+    except _PastDeadline:
+        return None, None
 
 
 def _bench_process(
@@ -185,18 +229,7 @@ def _bench_process(
 
 def _table(timings: list[Timing]) -> str:
     header = ("query", "engine", "runs", "median ms", "rows", "target ms", "")
-    lines = [
-        (
-            t.what,
-            t.engine,
-            str(t.runs),
-            f"{t.median_ms:.1f}",
-            str(t.rows),
-            "" if t.target_ms is None else f"< {t.target_ms:.0f}",
-            t.verdict,
-        )
-        for t in timings
-    ]
+    lines = [t.cells() for t in timings]
     widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
     right = {2, 3, 4}
 
@@ -218,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument(
         "--rdflib-runs", type=int, default=3, help="Runs over rdflib, which is far slower."
+    )
+    parser.add_argument(
+        "--rdflib-deadline",
+        type=float,
+        default=600.0,
+        help="Seconds after which an rdflib run is abandoned (shown as '> ...').",
     )
     parser.add_argument("--no-rdflib", action="store_true", help="Skip the rdflib comparison.")
     args = parser.parse_args(argv)
@@ -244,11 +283,16 @@ def main(argv: list[str] | None = None) -> int:
             ("papers-by-topic", {"topic": "topic:t03"}),
         ]
         timings: list[Timing] = []
+
+        def record(timing: Timing) -> None:
+            timings.append(timing)
+            print("  ".join(timing.cells()), file=sys.stderr, flush=True)
+
         for name, params in cases:
             ms, rows = _bench_oxigraph(store, name, params, args.runs)
-            timings.append(Timing(name, "oxigraph store", args.runs, ms, rows, STORE_TARGET_MS))
+            record(Timing(name, "oxigraph store", args.runs, ms, rows, STORE_TARGET_MS))
             ms, rows = _bench_serialised(store, name, params, args.runs)
-            timings.append(Timing(name, "oxigraph, TSV out", args.runs, ms, rows))
+            record(Timing(name, "oxigraph, TSV out", args.runs, ms, rows))
         if not args.no_rdflib:
             from rdflib import Graph
 
@@ -258,8 +302,9 @@ def main(argv: list[str] | None = None) -> int:
                 graph.add(tuple(_to_rdflib(term) for term in (t.subject, t.predicate, t.object)))  # type: ignore[arg-type]
             print(f"rdflib graph loaded ({time.perf_counter() - started:.1f} s)", file=sys.stderr)
             for name, params in cases:
-                ms, rows = _bench_rdflib(graph, name, params, args.rdflib_runs)
-                timings.append(Timing(name, "rdflib Graph", args.rdflib_runs, ms, rows))
+                deadline = args.rdflib_deadline
+                found = _bench_rdflib(graph, name, params, args.rdflib_runs, deadline)
+                record(Timing(name, "rdflib Graph", args.rdflib_runs, *found, deadline_s=deadline))
         del triples
 
         build_dir = work / "bundled"
@@ -270,9 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for name, params in [("papers", {}), ("papers-by-topic", {"topic": "topic:rag"})]:
             ms, rows = _bench_process(build_dir, name, params, args.runs)
-            timings.append(
-                Timing(f"kg query {name}", "process", args.runs, ms, rows, PROCESS_TARGET_MS)
-            )
+            record(Timing(f"kg query {name}", "process", args.runs, ms, rows, PROCESS_TARGET_MS))
         print(_table(timings))
         return 0 if all(t.verdict != "SLOW" for t in timings) else 1
     finally:
