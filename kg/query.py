@@ -49,6 +49,11 @@ class QueryAnswer:
     boolean: bool | None = None
 
 
+def _declared_params(text: str) -> dict[str, tuple[str, str]]:
+    """The ``# @param NAME: kind description`` lines of a query: name -> (kind, description)."""
+    return {m[0]: (m[1] or "literal", m[2].strip()) for m in _PARAM_DOC.findall(text)}
+
+
 def named_queries() -> dict[str, NamedQuery]:
     """Every query in the package's queries/ folder, by file stem."""
     found: dict[str, NamedQuery] = {}
@@ -58,7 +63,7 @@ def named_queries() -> dict[str, NamedQuery]:
         text = item.read_text(encoding="utf-8")
         name = item.name.removesuffix(".rq")
         summary = next(iter(_SUMMARY.findall(text)), name).strip()
-        params = {m[0]: (m[1] or "literal", m[2].strip()) for m in _PARAM_DOC.findall(text)}
+        params = _declared_params(text)
         found[name] = NamedQuery(name, text, summary, params)
     return found
 
@@ -73,7 +78,7 @@ def load_query(query: str) -> tuple[str, dict[str, tuple[str, str]]]:
         if not path.is_file():
             raise QueryError(f"{query}: no such query file")
         text = path.read_text(encoding="utf-8")
-        return text, {m[0]: (m[1] or "literal", m[2].strip()) for m in _PARAM_DOC.findall(text)}
+        return text, _declared_params(text)
     if not re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", query, re.I):
         raise UnknownNameError("query", query, list(queries))
     return query, {}

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from kg.records import Digest, Entry, EntryKind
@@ -289,11 +289,5 @@ def _unique_slugs(papers: list[Paper]) -> list[Paper]:
                 n += 1
                 candidate = f"{slug}-{suffix}-{n}"
             taken.add(candidate)
-            result.append(_replace_slug(paper, candidate))
+            result.append(replace(paper, slug=candidate))
     return result
-
-
-def _replace_slug(paper: Paper, slug: str) -> Paper:
-    from dataclasses import replace
-
-    return replace(paper, slug=slug)

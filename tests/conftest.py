@@ -54,16 +54,22 @@ def store(built: tuple[Path, BuildSummary]) -> Iterator[ox.Store]:
     yield open_store(out)
 
 
+def build_with_links(out: Path, links: Path) -> Path:
+    """The bundled digests built without extraction into `out`, plus a Turtle file of links
+    (so tests of what reads links do not depend on extraction results)."""
+    build([BUNDLED], out, extract=False)
+    writable = ox.Store(str(store_path(out)))
+    writable.load(path=str(links), format=ox.RdfFormat.TURTLE)
+    writable.flush()
+    del writable
+    return out
+
+
 def explore_build(base: Path) -> Path:
-    """The bundled digests built without extraction, plus the link fixture; built once per
-    session under `base`."""
+    """The exploration build (explore_links.ttl), made once per session under `base`."""
     out = base / "explore"
     if not (out / "ready").exists():
-        build([BUNDLED], out, extract=False)
-        writable = ox.Store(str(store_path(out)))
-        writable.load(path=str(EXPLORE_LINKS), format=ox.RdfFormat.TURTLE)
-        writable.flush()
-        del writable
+        build_with_links(out, EXPLORE_LINKS)
         (out / "ready").touch()
     return out
 

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pyoxigraph as ox
 import pytest
+from conftest import build_with_links
 from typer.testing import CliRunner
 
-from kg.build import build
 from kg.cli import app
 from kg.graph.prefixes import ID, PREFIXES
-from kg.graph.store import open_store, store_path
+from kg.graph.store import open_store
 from kg.viz import NODE_TYPES, graph_from_store, render_html, to_pyvis
 
 if TYPE_CHECKING:
@@ -88,13 +88,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="module")
 def linked_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled digests built without extraction, plus the links of view_links.ttl."""
-    out = tmp_path_factory.mktemp("browser")
-    build([BUNDLED], out, extract=False)
-    writable = ox.Store(str(store_path(out)))
-    writable.load(path=str(LINKS), format=ox.RdfFormat.TURTLE)
-    writable.flush()
-    del writable
-    return out
+    return build_with_links(tmp_path_factory.mktemp("browser"), LINKS)
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,14 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 import pytest
+from conftest import build_with_links
 from typer.testing import CliRunner
 
-from kg.build import build
 from kg.cli import app
 from kg.commands.view import write_atomically
 from kg.errors import KgError
 from kg.graph.prefixes import ID, PREFIXES
-from kg.graph.store import open_store, store_path
+from kg.graph.store import open_store
 from kg.query import run_query
 from kg.viz import (
     EDGE_LABELS,
@@ -75,13 +75,7 @@ PAPERS = "SELECT DISTINCT ?paper WHERE { VALUES ?c { mlkg:Paper mlkg:Article } ?
 @pytest.fixture(scope="module")
 def linked_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled digests built without extraction, plus the links of view_links.ttl."""
-    out = tmp_path_factory.mktemp("view")
-    build([BUNDLED], out, extract=False)
-    writable = ox.Store(str(store_path(out)))
-    writable.load(path=str(LINKS), format=ox.RdfFormat.TURTLE)
-    writable.flush()
-    del writable
-    return out
+    return build_with_links(tmp_path_factory.mktemp("view"), LINKS)
 
 
 @pytest.fixture(scope="module")

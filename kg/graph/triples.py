@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from kg.graph.iris import DigestNames, paper_iri, person_iri, tweet_iri
 from kg.graph.namespaces import MLKG
 from kg.graph.prefixes import PREFIXES
-from kg.records import Digest, EntryKind, LinkKind
+from kg.records import Digest, EntryKind, Link, LinkKind
 from kg.resolve import Paper, Resolution
 
 __all__ = ["DEFAULT", "M", "V", "digest_label", "resolution_quads"]
@@ -152,14 +152,14 @@ def _paper_quads(paper: Paper, names: DigestNames) -> Iterator[ox.Quad]:
 
 
 def _link_quads(
-    paper: ox.NamedNode, entry: ox.NamedNode, link, graph: ox.NamedNode
+    paper: ox.NamedNode, entry: ox.NamedNode, link: Link, graph: ox.NamedNode
 ) -> Iterator[ox.Quad]:
     try:
         url = ox.NamedNode(link.url)
     except ValueError:
         return
     yield ox.Quad(entry, V.SEE_ALSO, url, graph)
-    if link.kind is LinkKind.TWEET:
+    if link.kind is LinkKind.TWEET and link.status_id and link.account:
         tweet = ox.NamedNode(tweet_iri(link))
         yield ox.Quad(paper, M["tweet"], tweet, graph)
         yield ox.Quad(tweet, V.RDF_TYPE, V.POSTING, graph)
