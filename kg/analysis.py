@@ -78,7 +78,6 @@ _BRIDGE_PREDICATES = tuple(p for p, k in LINK_KINDS.items() if k in ("model", "b
 _KIND_ORDER = {"topic": 0, "model": 1, "benchmark": 2, "organisation": 3}
 _ARXIV_ID = re.compile(r"(?:arxiv:)?(\d{4}\.\d{4,5})(?:v\d+)?", re.I)
 _ARXIV_URL = re.compile(r"https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})", re.I)
-_BUNDLED = Path(__file__).resolve().parent.parent / "data" / "digests"
 _MAX_CANDIDATES = 10
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -812,10 +811,11 @@ def open_or_build(directory: str | Path | None = None) -> ox.Store:
     (relative to the working directory, which is the notebook's own in Jupyter).
     """
     from kg.graph.store import open_store, store_path
+    from kg.resources import bundled_digests
 
     where = Path(directory or os.environ.get("KG_STORE") or "../kg-out")
     if not (store_path(where) / "CURRENT").exists():
         from kg.build import build
 
-        build([_BUNDLED], where)
+        build([bundled_digests()], where)
     return open_store(where)

@@ -15,9 +15,9 @@ import pyoxigraph as ox
 
 from kg.errors import DigestError, KgError
 from kg.graph.dumps import DUMPS, write_dumps
+from kg.graph.ontology import ontology_quads
 from kg.graph.store import write_store
 from kg.graph.triples import resolution_quads
-from kg.ontology import ontology_quads
 from kg.resolve import Resolution, resolve
 from kg.sources import read_files
 

@@ -25,8 +25,31 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-BUNDLED = Path(__file__).resolve().parent.parent / "data" / "digests"
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"kg {version('kg')}")
+        except PackageNotFoundError:
+            from kg import __version__
+
+            typer.echo(f"kg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """A knowledge graph of machine-learning papers built from weekly paper digests."""
+
 
 StoreOption = Annotated[
     Path, typer.Option("--store", help="Directory written by 'kg build --out'.")
@@ -82,6 +105,7 @@ def build(
 
     from kg.build import StrictBuildError
     from kg.build import build as run_build
+    from kg.resources import bundled_digests
     from kg.sources import reader
 
     if layout:
@@ -104,7 +128,7 @@ def build(
 
         try:
             summary = run_build(
-                paths or [BUNDLED],
+                paths or [bundled_digests()],
                 out,
                 layout=layout,
                 vocab=vocab or [],

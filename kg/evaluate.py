@@ -17,8 +17,8 @@ import pyoxigraph as ox
 from kg.errors import KgError
 from kg.extract.vocabulary import load_vocabulary, normalise_alias
 from kg.graph.prefixes import ID, PREFIXES
-from kg.ontology import ONTOLOGY_DIR
 from kg.resolve import normalise_title
+from kg.resources import ontology_path
 
 __all__ = ["TYPES", "Score", "Scores", "evaluate", "load_gold"]
 
@@ -120,7 +120,7 @@ def _annotation_level(store: ox.Store) -> dict[str, str]:
     (ontology/topics.tsv), the level the annotation was made at."""
     scheme = {
         f"{ID}topic/{line.split(chr(9))[0]}"
-        for line in (ONTOLOGY_DIR / "topics.tsv").read_text(encoding="utf-8").splitlines()[1:]
+        for line in ontology_path("topics.tsv").read_text(encoding="utf-8").splitlines()[1:]
         if line.strip()
     }
     broader: dict[str, list[str]] = defaultdict(list)

@@ -8,11 +8,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.graph.prefixes import compact
-from kg.ontology import ONTOLOGY_DIR
+from kg.resources import ontology_path
 
-__all__ = ["SHAPES", "Violation", "validate_store"]
+__all__ = ["Violation", "validate_store"]
 
-SHAPES = ONTOLOGY_DIR / "shapes.ttl"
 _RESULTS = """
 PREFIX sh: <http://www.w3.org/ns/shacl#>
 SELECT ?focus ?path ?message ?severity ?value WHERE {
@@ -36,7 +35,7 @@ class Violation:
         return f"{self.severity}: {self.focus} {self.path}: {self.message}"
 
 
-def validate_store(store: ox.Store, shapes: Path = SHAPES) -> list[Violation]:
+def validate_store(store: ox.Store, shapes: Path | None = None) -> list[Violation]:
     """Every violation of the shapes by the union of the store's graphs."""
     import pyshacl
     from rdflib import Graph
@@ -49,7 +48,7 @@ def validate_store(store: ox.Store, shapes: Path = SHAPES) -> list[Violation]:
         data=ox.serialize([ox.Triple(*t) for t in triples], format=ox.RdfFormat.N_TRIPLES),
         format="nt",
     )
-    shapes_graph = Graph().parse(shapes, format="turtle")
+    shapes_graph = Graph().parse(shapes or ontology_path("shapes.ttl"), format="turtle")
     _, results, _ = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none")
     violations = []
     for row in results.query(_RESULTS):

@@ -10,14 +10,12 @@ import typer
 from kg.cli import StoreOption, app, reports_errors
 from kg.graph.store import DEFAULT_DIR
 
-GOLD = Path(__file__).resolve().parent.parent.parent / "data" / "eval" / "annotations.json"
-
 
 @app.command("eval")
 @reports_errors
 def evaluate_command(
     store: StoreOption = DEFAULT_DIR,
-    gold: Annotated[Path, typer.Option("--gold", help="Annotation file (JSON).")] = GOLD,
+    gold: Annotated[Path | None, typer.Option("--gold", help="Annotation file (JSON).")] = None,
     errors: Annotated[
         bool, typer.Option("--errors", help="List every miss and every extra link.")
     ] = False,
@@ -28,7 +26,9 @@ def evaluate_command(
 
     from kg.evaluate import evaluate, load_gold
     from kg.graph.store import open_store
+    from kg.resources import data_path
 
+    gold = gold or data_path("eval", "annotations.json")
     scores = evaluate(open_store(store), load_gold(gold))
     table = Table(title=f"extraction vs {gold.name} ({scores.papers} papers matched)")
     for column in ("type", "precision", "recall", "F1", "tp", "fp", "fn"):

@@ -22,12 +22,11 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from kg.extract.vocabulary import Term, Vocabulary
-from kg.ontology import ONTOLOGY_DIR
+from kg.resources import ontology_path
 
 __all__ = ["SPANS_KEY", "ScriptTokenizer", "build_pipeline", "rule_patterns"]
 
 SPANS_KEY = "kg"
-RULES_DIR = ONTOLOGY_DIR / "rules"
 _TOKEN = re.compile(
     r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\u1100-\u11ff\u3130-\u318f]"
     r"|[A-Za-z0-9\u00c0-\u024f]+(?:[.+][A-Za-z0-9\u00c0-\u024f]+)*\+*"
@@ -93,7 +92,7 @@ def _name_patterns(term: Term, cue: bool = False) -> Iterator[tuple[bool, dict[s
 def rule_patterns() -> list[dict[str, Any]]:
     """Token patterns of the name-shape and cue rules, kept as data in ontology/rules/."""
     patterns: list[dict[str, Any]] = []
-    for path in sorted(RULES_DIR.glob("*.jsonl")):
+    for path in sorted(ontology_path("rules").glob("*.jsonl")):
         with path.open(encoding="utf-8") as handle:
             patterns.extend(json.loads(line) for line in handle if line.strip())
     return patterns

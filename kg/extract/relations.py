@@ -10,12 +10,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from kg.extract.mentions import Mention
-from kg.extract.pipeline import RULES_DIR
 from kg.extract.rules import kind_from_text, title_artefact
 from kg.extract.vocabulary import Term, Vocabulary
 from kg.graph.iris import entity_iri
 from kg.graph.prefixes import ID, MLKG_NS, PREFIXES
 from kg.resolve import Paper, Resolution
+from kg.resources import ontology_path
 from kg.sources.links import find_urls
 
 __all__ = ["PREDICATES", "Assertion", "Discovered", "relate"]
@@ -85,8 +85,7 @@ class Discovered:
 
 def _artefact_topics(vocabulary: Vocabulary) -> dict[str, list[str]]:
     """Signal -> topic IRIs, from ontology/rules/artefact_topics.json (unknown ids dropped)."""
-    path = RULES_DIR / "artefact_topics.json"
-    table = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    table = json.loads(ontology_path("rules", "artefact_topics.json").read_text(encoding="utf-8"))
     return {
         signal: [iri for t in ids if (iri := f"{ID}topic/{t}") in vocabulary.terms]
         for signal, ids in table.items()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.graph.prefixes import MLKG_NS, PREFIXES
-from kg.ontology import vocabulary_files
+from kg.resources import vocabulary_files
 
 __all__ = ["ENTITY_TYPES", "Term", "Vocabulary", "load_vocabulary", "normalise_alias"]
 

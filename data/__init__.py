@@ -1,0 +1,1 @@
+"""The bundled sample digests and the annotated evaluation sets, shipped as package data."""

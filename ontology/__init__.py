@@ -1,0 +1,1 @@
+"""The ontology, the curated vocabularies and the rule patterns, shipped as package data."""
