@@ -54,6 +54,13 @@ def main_options(
 StoreOption = Annotated[
     Path, typer.Option("--store", help="Directory written by 'kg build --out'.")
 ]
+EndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        help="Read the graph from a SPARQL 1.1 server (its query URL) instead of --store.",
+    ),
+]
 
 
 def _fail(message: str, code: int = 1) -> None:

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 
-__all__ = ["DEFAULT_DIR", "STORE_NAME", "open_store", "store_path", "write_store"]
+__all__ = ["DEFAULT_DIR", "STORE_NAME", "open_graph", "open_store", "store_path", "write_store"]
 
 DEFAULT_DIR = Path("kg-out")
 STORE_NAME = "store"
@@ -50,3 +50,14 @@ def open_store(directory: Path) -> ox.Store:
         return ox.Store.read_only(str(path))
     except OSError as exc:
         raise StoreError(f"cannot open the store at {path}: {exc}") from None
+
+
+def open_graph(directory: Path, endpoint: str | None = None) -> ox.Store:
+    """The graph every reading command asks its SPARQL of: the built store under `directory`,
+    or the SPARQL 1.1 server at `endpoint` (its query URL) when one is given.
+
+    Reading code uses only the ``query`` method of what this returns.
+    """
+    if endpoint:
+        raise StoreError(f"cannot read {endpoint}: remote SPARQL endpoints are not supported yet")
+    return open_store(directory)
