@@ -43,7 +43,7 @@ class Term:
     kind: str  # model | benchmark | organisation | topic
     label: str
     names: tuple[tuple[str, str], ...] = ()  # (text, language) of labels and alt labels
-    cues: tuple[tuple[str, str], ...] = ()  # hidden labels: evidence, not names
+    cues: tuple[tuple[str, str], ...] = ()  # mlkg:cue phrases: evidence, not names
     developers: tuple[str, ...] = ()
     families: tuple[str, ...] = ()
     broader: tuple[str, ...] = ()
@@ -157,7 +157,7 @@ def _read(files: Iterable[Path]) -> dict[str, Term]:
             for x in map(_literal, p.get(key, []))
             if x
         ]
-        cues = [x for x in map(_literal, p.get(_SKOS + "hiddenLabel", [])) if x]
+        cues = [x for x in map(_literal, p.get(MLKG_NS + "cue", [])) if x]
         terms[iri] = Term(
             iri=iri,
             kind=kind,

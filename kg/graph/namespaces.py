@@ -50,6 +50,7 @@ class MLKG(DefinedNamespace):
     developedBy: URIRef
     variantOf: URIRef
     discovered: URIRef
+    cue: URIRef
     support: URIRef
     confidence: URIRef
     snippet: URIRef
