@@ -16,6 +16,8 @@ from kg.sources import read_file
 BUNDLED = Path(__file__).parent.parent / "data" / "digests"
 EXPLORE_LINKS = Path(__file__).parent / "fixtures" / "explore_links.ttl"
 ONTOLOGY = Path(__file__).parent.parent / "ontology" / "mlkg.ttl"
+# The upstream DAIR.AI README of 2023-2025 with some weeks held out: the development corpus.
+DEV_README = Path(__file__).parent / "fixtures" / "upstream" / "dair-readme-dev.md"
 
 PYTORCHKR_2023 = "pytorchkr-2023-11-20.ko.txt"
 PYTORCHKR_APRIL = "pytorchkr-2024-04-22.ko.txt"

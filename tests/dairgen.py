@@ -36,6 +36,7 @@ NEWEST = date(2025, 1, 27)
 """The Monday of the newest week; 120 weeks reach back to 2022-10-17, over two New Years."""
 
 YEAR_LABEL_FROM = 2024
+LAYOUT_2025_FROM = 2025
 """Weeks ending in this year or later carry `` - YYYY`` in their heading, as upstream."""
 
 DEFECTS = (
@@ -285,7 +286,13 @@ def _row(
         paper = paper.replace(")", "v2)", 1)
     links = f"{paper}, {tweet}"
     cell = f"{number}) **{title}** - {description}"
-    if defect == "no-bold":
+    if start.year >= LAYOUT_2025_FROM and defect is None:
+        # the 2025 layout: no bold, the title ends at a double space, highlights after <br>●
+        cell = (
+            f"{number}) {title}  {description}  <br>● Key result: {name} needs "
+            f"{rng.randint(2, 9)}x less compute. <br>● Code and weights are released."
+        )
+    elif defect == "no-bold":
         cell = f"{number}) {title} - {description}"
     elif defect == "no-number":
         cell = f"**{title}** - {description}"

@@ -1,8 +1,16 @@
 """The upstream DAIR.AI list: one Markdown file, newest week first, one table per week.
 
 A section is ``## Top ML Papers of the Week (April 22 - April 28) - 2024`` (older sections omit
-the year), then rows ``| 1) **Short title** - description | [Paper](url), [Tweet](url) |``.
-Every row becomes an entry, malformed or not; each week becomes one `Digest`.
+the year), then one row per paper. Three row styles appear over time:
+
+- 2023-2024: ``| 1) **Short title** - description | [Paper](url), [Tweet](url) |``;
+- 2025: ``| 1) Short title  Description ... <br>● highlight ... | [Paper](url), [Tweet](url) |``:
+  no bold, the title ends at the first double space, highlights follow ``<br>●``;
+- the odd malformed row: no number, no bold, a dash glued to the title, no links.
+
+Every row becomes an entry, malformed or not; each week becomes one `Digest`. Titles are plain
+text: Markdown escapes, emphasis, links and inline HTML are removed, and a title never runs into
+its description.
 """
 
 from __future__ import annotations
@@ -15,9 +23,9 @@ from statistics import median
 from kg.errors import DigestError
 from kg.records import Digest, Entry, EntryKind, Link, LinkKind, WeekSource
 from kg.sources.links import URL_RE, classify
-from kg.sources.text import clean
+from kg.sources.text import clean, iso_week
 
-__all__ = ["LANGUAGE", "NAME", "read", "sniff"]
+__all__ = ["LANGUAGE", "NAME", "plain_text", "read", "sniff", "split_title"]
 
 NAME = "dair"
 LANGUAGE = "en"
@@ -55,7 +63,25 @@ _RANGE = re.compile(
 )
 _MD_LINK = re.compile(r"\[(?P<label>[^\]]*)\]\((?P<url>[^)\s]+)\)")
 _NUMBER = re.compile(r"^\s*(?P<n>\d{1,3})\s*[).:]\s*")
-_BOLD = re.compile(r"\*\*(?P<title>.+?)\*\*")
+# "**Title**", and bold typed with a shift missed: "*Title**", "*8Title**"
+_LEADING_BOLD = re.compile(r"^(?:\*\*|\*8(?=\w)|\*)(?P<title>[^*]+?)\*\*")
+# Where a title without bold ends: a double space (2025 rows) or a spaced dash (older rows).
+_SEPARATOR = re.compile(r"\s{2,}|\s+[-–—]+\s+")
+# ... or, where even that is missing, the word a description opens with ("Introduces ...").
+_OPENER = re.compile(
+    r"\s(?=(?:This|These) (?:paper|work|study|survey|report|position paper|technical report)\b"
+    r"|(?:The authors|Researchers|Introduces|Proposes|Presents|Shows|Finds|Demonstrates|Explores"
+    r"|Investigates|Provides|Develops|Builds|Surveys|Argues|Examines|Evaluates|Releases"
+    r"|Describes|Discusses|Analyzes|Analyses)\b)"
+)
+_TITLE_LIMIT = 200  # past this, a "title" has run into its description
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!&|<>~])")
+_INLINE_HTML = re.compile(
+    r"</?(?:br|b|i|u|s|em|strong|sup|sub|span|a|code|small|del|ins|mark|p|div|img|font)\b[^>]*>",
+    re.I,
+)
+_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)|`")
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _SEPARATOR_ROW = re.compile(r"^\|?[\s:|-]+\|?$")
 _HEADER_ROW = re.compile(r"^\|\s*\**\s*paper\s*\**\s*\|\s*\**\s*links?\s*\**\s*\|?$", re.I)
 
@@ -101,8 +127,38 @@ def _arxiv_year(section: _Section, entries: tuple[Entry, ...]) -> int | None:
     return min((base - 1, base, base + 1), key=lambda y: abs(y * 12 + month - middle))
 
 
+def plain_text(markdown: str) -> str:
+    """Markdown of a table cell as plain text: links become their labels, escapes, emphasis and
+    inline HTML go, ``<br>`` is a line break."""
+    text = _MD_LINK.sub(r"\g<label>", markdown)
+    text = re.sub(r"[ \t]*<br\s*/?>[ \t]*", "\n", text, flags=re.I)
+    text = _INLINE_HTML.sub("", text)
+    text = _EMPHASIS.sub("", text)
+    return _MD_ESCAPE.sub(r"\1", text)
+
+
+def split_title(cell: str) -> tuple[str, str]:
+    """The title of a row's text and the description that follows it (Markdown, uncleaned)."""
+    body = cell.strip()
+    bold = _LEADING_BOLD.match(body)
+    if bold:
+        return bold["title"], body[bold.end() :]
+    ends = [m for m in (_SEPARATOR.search(body), _OPENER.search(body)) if m]
+    end = min(ends, key=lambda m: m.start(), default=None)
+    if end is not None and end.start() <= _TITLE_LIMIT:
+        return body[: end.start()], body[end.end() :]
+    if len(body) <= _TITLE_LIMIT:
+        return body, ""
+    cut = body.rfind(" ", 0, 120)
+    return body[: cut if cut > 0 else 120], body
+
+
+def _title_text(markdown: str) -> str:
+    return clean(plain_text(markdown)).strip("*_ ").rstrip(" -–—:;,")
+
+
 def _row_entry(row: str, position: int) -> Entry:
-    cells = [c.strip() for c in row.strip().strip("|").split("|")]
+    cells = [c.strip() for c in _CELL_SPLIT.split(row.strip().strip("|"))]
     link_cells = [c for c in cells[1:] if _MD_LINK.search(c) or URL_RE.search(c)]
     text = " | ".join(c for c in cells if c not in link_cells) if link_cells else cells[0]
     links: list[Link] = []
@@ -114,15 +170,9 @@ def _row_entry(row: str, position: int) -> Entry:
     number = _NUMBER.match(text)
     if number:
         text = text[number.end() :]
-    bold = _BOLD.search(text)
-    if bold:
-        title = clean(bold["title"])
-        intro = text[bold.end() :]
-    else:
-        head, sep, tail = text.partition(" - ")
-        title, intro = (head, tail) if sep else (text[:120], text)
-    intro = clean(_MD_LINK.sub(r"\g<label>", intro).lstrip(" -–—:;,"))
-    title = clean(title.strip("*_ ").rstrip(" -–—:"))
+    head, rest = split_title(text)
+    title = _title_text(head)
+    intro = clean(plain_text(rest).replace("\n", " ").lstrip(" -–—:;,"))
     labelled = [link for link in links if link.label and link.label.lower() != "tweet"]
     is_paper = (
         not links
@@ -173,6 +223,10 @@ def read(text: str, source: str, checksum: str) -> list[Digest]:
                 end = date(end_year, section.months[1], section.days[1])
             except ValueError:
                 start = end = None
+        if start and end and 5 <= (end - start).days <= 8:
+            # a week runs Monday to Sunday; headings that slip a day ("April 6 - April 13",
+            # "Jan 1-8") name the week of their last day
+            start, end = iso_week(end)
         if start:
             newer = (start.year, start.month)
         digests.append(
