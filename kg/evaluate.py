@@ -1,7 +1,12 @@
-"""Extraction quality: precision, recall and F1 of the built graph against an annotation.
+"""Extraction quality: precision, recall and F1 of the built graph against annotated sets.
 
-Gold papers are matched to graph papers by arXiv id, tweet status id, then normalised title;
-gold names match a linked entity when they equal one of its labels, after normalisation.
+Each annotated set (``data/eval/*.json``; rules in ``data/eval/GUIDELINES.md``) is scored on its
+own. Gold papers are matched to graph papers by arXiv id, tweet status id, then normalised title,
+among the papers featured in the digest files the annotation read (its ``sources``);
+gold names match a linked entity when they equal one of its labels after normalisation. Scoring
+is at the annotation's level: topics as their nearest ancestor-or-self in the scheme the set was
+annotated with (a topic with no such ancestor is outside what the annotators could choose and is
+counted apart, not scored), organisations as institutions (a lab counts as its parent company).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from kg.graph.prefixes import ID, PREFIXES
 from kg.resolve import normalise_title
 from kg.resources import ontology_path
 
-__all__ = ["TYPES", "Score", "Scores", "evaluate", "load_gold"]
+__all__ = ["TYPES", "GoldSet", "Score", "Scores", "evaluate", "load_gold"]
 
 TYPES = ("topics", "models", "benchmarks", "organisations")
 _CLASS = {
@@ -44,11 +49,18 @@ SELECT ?paper ?entity ?name WHERE {
   { ?entity rdfs:label ?name } UNION { ?entity skos:altLabel ?name }
 }"""
 _PAPERS = """
-SELECT ?paper ?title ?arxiv ?status WHERE {
+SELECT ?paper ?title ?arxiv ?status ?source WHERE {
   ?paper a ?kind . VALUES ?kind { mlkg:Paper mlkg:Article }
-  ?paper dcterms:title ?title .
+  ?paper dcterms:title ?title ; mlkg:featuredIn/dcterms:source ?source .
   OPTIONAL { ?paper mlkg:arxivId ?arxiv }
   OPTIONAL { ?paper mlkg:tweet/mlkg:statusId ?status }
+}"""
+_TOPICS = """
+SELECT ?topic ?broader ?name WHERE {
+  ?topic a mlkg:Topic .
+  OPTIONAL { ?topic skos:broader ?broader }
+  OPTIONAL { { ?topic rdfs:label ?name } UNION { ?topic skos:prefLabel ?name }
+             UNION { ?topic skos:altLabel ?name } }
 }"""
 
 
@@ -78,9 +90,12 @@ class Score:
 
 @dataclass
 class Scores:
+    """The scores of one annotated set."""
+
     by_type: dict[str, Score]
     papers: int
     unmatched: list[str]
+    unscored_topics: int = 0  # links to topics outside the set's annotation scheme
 
     @property
     def overall(self) -> Score:
@@ -92,13 +107,31 @@ class Scores:
         return total
 
 
-def load_gold(path: Path) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class GoldSet:
+    """An annotated set: its name, its topic scheme and its papers."""
+
+    name: str
+    path: Path
+    scheme: str  # "full" or "ontology/topics.tsv" (the 26 starting ids)
+    papers: list[dict[str, object]]
+    purpose: str = ""
+
+
+def load_gold(path: Path) -> GoldSet:
+    """Read an annotated set (JSON: ``papers`` and optionally ``set``, ``topic_scheme``)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        papers = document["papers"]
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        papers = list(document["papers"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise KgError(f"{path}: not an annotation file ({exc})") from None
-    return list(papers)
+    return GoldSet(
+        name=str(document.get("set") or Path(path).stem),
+        path=Path(path),
+        scheme=str(document.get("topic_scheme") or "ontology/topics.tsv"),
+        papers=papers,
+        purpose=str(document.get("purpose") or ""),
+    )
 
 
 def _rows(store: ox.Store, query: str) -> Iterable[list[str | None]]:
@@ -112,77 +145,96 @@ def _normal(name: str) -> str:
     return normalise_alias(name).replace(" ", "")
 
 
-_BROADER = "SELECT ?topic ?broader WHERE { ?topic a mlkg:Topic ; skos:broader ?broader }"
+def _starting_scheme() -> set[str]:
+    lines = ontology_path("topics.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return {f"{ID}topic/{line.split(chr(9))[0]}" for line in lines if line.strip()}
 
 
-def _annotation_level(store: ox.Store) -> dict[str, str]:
-    """Each topic IRI mapped to its nearest ancestor-or-self in the starting scheme
-    (ontology/topics.tsv), the level the annotation was made at."""
-    scheme = {
-        f"{ID}topic/{line.split(chr(9))[0]}"
-        for line in ontology_path("topics.tsv").read_text(encoding="utf-8").splitlines()[1:]
-        if line.strip()
-    }
-    broader: dict[str, list[str]] = defaultdict(list)
-    for topic, parent in _rows(store, _BROADER):
-        assert topic and parent
-        broader[topic].append(parent)
-    level: dict[str, str] = {}
-    for topic in set(broader) | scheme:
-        frontier, seen = [topic], set()
-        while frontier and topic not in level:
-            current = frontier.pop(0)
-            if current in scheme:
-                level[topic] = current
-            seen.add(current)
-            frontier.extend(p for p in broader.get(current, []) if p not in seen)
-    return level
+class _Topics:
+    """The topic scheme of the graph: broader topics and every name of each topic."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.broader: dict[str, list[str]] = defaultdict(list)
+        self.names: dict[str, set[str]] = defaultdict(set)
+        for topic, broader, name in _rows(store, _TOPICS):
+            assert topic
+            self.names[topic].add(_normal(topic.removeprefix(ID + "topic/")))
+            if broader and broader not in self.broader[topic]:
+                self.broader[topic].append(broader)
+            if name:
+                self.names[topic].add(_normal(name))
+
+    def level(self, scheme: set[str] | None) -> dict[str, str | None]:
+        """Each topic -> its nearest ancestor-or-self in `scheme` (None: outside it)."""
+        result: dict[str, str | None] = {}
+        for topic in self.names:
+            if scheme is None:
+                result[topic] = topic
+                continue
+            frontier, seen, found = [topic], set(), None
+            while frontier and found is None:
+                current = frontier.pop(0)
+                if current in scheme:
+                    found = current
+                seen.add(current)
+                frontier.extend(p for p in self.broader.get(current, []) if p not in seen)
+            result[topic] = found
+        return result
 
 
-def _institution(name: str, kind: str) -> str:
+def _institution(name: str) -> str:
     """Organisations are scored as institutions: "Microsoft Research" counts as Microsoft."""
-    if kind != "organisations":
-        return name
     vocabulary = load_vocabulary()
     term = vocabulary.lookup(name, "organisation")
     return vocabulary.institution(term).label if term else name
 
 
-def evaluate(store: ox.Store, gold: list[dict[str, object]]) -> Scores:
-    """Score the graph's links against the gold annotation, at the annotation's level:
-    topics as their nearest ancestor in the starting scheme, organisations as institutions."""
+def evaluate(store: ox.Store, gold: GoldSet) -> Scores:
+    """Score the graph's links against one annotated set, at the annotation's level."""
     by_arxiv: dict[str, str] = {}
     by_status: dict[str, str] = {}
     by_title: dict[str, str] = {}
-    for paper, title, arxiv, status in _rows(store, _PAPERS):
-        assert paper is not None and title is not None
-        by_title[normalise_title(title)] = paper
+    sources: dict[str, set[str]] = defaultdict(set)
+    for paper, title, arxiv, status, source in _rows(store, _PAPERS):
+        assert paper is not None and title is not None and source is not None
+        sources[paper].add(source)
+        by_title.setdefault(normalise_title(title), paper)
         if arxiv:
-            by_arxiv[arxiv] = paper
+            by_arxiv.setdefault(arxiv, paper)
         if status:
-            by_status[status] = paper
+            by_status.setdefault(status, paper)
+    topics = _Topics(store)
+    level = topics.level(None if gold.scheme == "full" else _starting_scheme())
     linked: dict[str, dict[str, dict[str, set[str]]]] = {}
     for kind in TYPES:
         names: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         query = _INSTITUTIONS if kind == "organisations" else _LINKS % _CLASS[kind]
-        level = _annotation_level(store) if kind == "topics" else {}
         for paper, entity, name in _rows(store, query):
             assert paper and entity and name
             if kind == "topics":
-                entity = level.get(entity, entity)
-                name = entity.removeprefix(ID + "topic/")
-            names[paper][entity].add(_normal(name))
+                scored = level.get(entity, entity)
+                if scored is None:  # outside the annotation's scheme: counted, not scored
+                    names[paper].setdefault(entity, set())
+                    continue
+                names[paper][scored] |= topics.names[scored]
+            else:
+                names[paper][entity].add(_normal(name))
         linked[kind] = names
     scores = {kind: Score() for kind in TYPES}
     unmatched: list[str] = []
     matched = 0
-    for item in gold:
+    outside = 0
+    for item in gold.papers:
         title = str(item.get("title", ""))
         paper = (
             by_arxiv.get(str(item.get("arxiv")))
             or by_status.get(str(item.get("tweet")))
             or by_title.get(normalise_title(title))
         )
+        listed = item.get("sources") or []
+        wanted = {str(s) for s in listed} if isinstance(listed, list) else set()
+        if paper is not None and wanted and not wanted & sources[paper]:
+            paper = None  # the same paper read from other digests: not what was annotated
         if paper is None:
             unmatched.append(title)
         else:
@@ -190,20 +242,24 @@ def evaluate(store: ox.Store, gold: list[dict[str, object]]) -> Scores:
         for kind in TYPES:
             gold_names = item.get(kind) or []
             assert isinstance(gold_names, list)
-            expected = {_normal(_institution(str(n), kind)): str(n) for n in gold_names}
+            normal = _institution if kind == "organisations" else str
+            expected = {_normal(normal(str(n))): str(n) for n in gold_names}
             entities = linked[kind].get(paper, {}) if paper else {}
             score = scores[kind]
             hit: set[str] = set()
             for entity, labels in entities.items():
+                if kind == "topics" and not labels:
+                    outside += 1
+                    continue
                 match = next((key for key in expected if key in labels and key not in hit), None)
                 if match:
                     score.tp += 1
                     hit.add(match)
                 else:
                     score.fp += 1
-                    score.extras.append(f"{title[:40]} -> {entity.rsplit('/', 1)[-1]}")
+                    score.extras.append(f"{title[:50]} -> {entity.rsplit('/', 1)[-1]}")
             for key, name in expected.items():
                 if key not in hit:
                     score.fn += 1
-                    score.misses.append(f"{title[:40]} -> {name}")
-    return Scores(scores, matched, unmatched)
+                    score.misses.append(f"{title[:50]} -> {name}")
+    return Scores(scores, matched, unmatched, outside)

@@ -7,7 +7,9 @@ from datetime import date
 from enum import StrEnum
 
 __all__ = [
+    "Assertion",
     "Digest",
+    "Entity",
     "Entry",
     "EntryKind",
     "Link",
@@ -108,3 +110,38 @@ class Digest:
     def key(self) -> str:
         """A stable identity: the file's checksum, plus the section for multi-week files."""
         return f"{self.checksum[:16]}-{self.section}" if self.section else self.checksum[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """What a link points at: a term of the curated vocabulary, or a name a rule found.
+
+    Extraction names entities; the graph layer alone turns them into IRIs.
+    """
+
+    kind: str  # topic | model | benchmark | organisation
+    name: str  # the English label
+    term: str | None = None  # the vocabulary term's identifier; None for a discovered name
+    family: Entity | None = None  # the family a discovered variant belongs to
+
+    @property
+    def discovered(self) -> bool:
+        return self.term is None
+
+
+@dataclass
+class Assertion:
+    """A paper -> entity link with everything that supports it.
+
+    ``relation`` is one of proposes, compares, uses (models), introduces, evaluatesOn
+    (benchmarks), subject (topics) and organisation.
+    """
+
+    paper: int  # index into Resolution.papers
+    relation: str
+    target: Entity
+    methods: set[str] = field(default_factory=set)
+    digests: set[str] = field(default_factory=set)
+    snippets: list[str] = field(default_factory=list)
+    score: float = 0.0
+    confidence: float = 0.0

@@ -196,7 +196,8 @@ def test_everything_linked_to_microsoft(graph: ox.Store) -> None:
     rows = select(
         graph,
         """SELECT DISTINCT ?title WHERE {
-             ?paper schema:sourceOrganization org:microsoft ; dcterms:title ?title }""",
+             ?paper schema:sourceOrganization/schema:parentOrganization* org:microsoft ;
+                    dcterms:title ?title }""",
     )
     titles = {t for (t,) in rows}
     for start in ("Phi-3", "Orca 2", "SliceGPT", "Make Your LLM"):

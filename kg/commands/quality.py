@@ -15,45 +15,66 @@ from kg.graph.store import DEFAULT_DIR
 @reports_errors
 def evaluate_command(
     store: StoreOption = DEFAULT_DIR,
-    gold: Annotated[Path | None, typer.Option("--gold", help="Annotation file (JSON).")] = None,
+    gold: Annotated[
+        list[Path] | None,
+        typer.Option("--gold", help="Annotated set (JSON); default: every set in data/eval."),
+    ] = None,
     errors: Annotated[
         bool, typer.Option("--errors", help="List every miss and every extra link.")
     ] = False,
 ) -> None:
-    """Precision, recall and F1 per entity type against an annotated set."""
+    """Precision, recall and F1 per entity type, for each annotated set on its own."""
     from rich.console import Console
     from rich.table import Table
 
     from kg.evaluate import evaluate, load_gold
     from kg.graph.store import open_store
-    from kg.resources import data_path
+    from kg.resources import annotation_files
 
-    gold = gold or data_path("eval", "annotations.json")
-    scores = evaluate(open_store(store), load_gold(gold))
-    table = Table(title=f"extraction vs {gold.name} ({scores.papers} papers matched)")
-    for column in ("type", "precision", "recall", "F1", "tp", "fp", "fn"):
-        table.add_column(column, justify="left" if column == "type" else "right")
-    rows = [*scores.by_type.items(), ("overall", scores.overall)]
-    for name, score in rows:
-        table.add_row(
-            name,
-            f"{score.precision:.3f}",
-            f"{score.recall:.3f}",
-            f"{score.f1:.3f}",
-            str(score.tp),
-            str(score.fp),
-            str(score.fn),
+    graph = open_store(store)
+    console = Console(width=120, highlight=False)
+    for path in gold or annotation_files():
+        gold_set = load_gold(path)
+        scores = evaluate(graph, gold_set)
+        if not scores.papers:
+            console.print(
+                f"{gold_set.name}: none of its {len(gold_set.papers)} papers is in this graph "
+                "(build the digests it annotates to score it)",
+                markup=False,
+            )
+            continue
+        title = (
+            f"{gold_set.name}: extraction vs {path.name} "
+            f"({scores.papers} of {len(gold_set.papers)} papers matched)"
         )
-    console = Console(width=120)
-    console.print(table)
-    for title in scores.unmatched:
-        console.print(f"unmatched gold paper: {title}")
-    if errors:
-        for name, score in scores.by_type.items():
-            for miss in score.misses:
-                console.print(f"miss  {name:<13} {miss}", markup=False)
-            for extra in score.extras:
-                console.print(f"extra {name:<13} {extra}", markup=False)
+        table = Table(title=title, title_justify="left")
+        for column in ("type", "precision", "recall", "F1", "tp", "fp", "fn"):
+            table.add_column(column, justify="left" if column == "type" else "right")
+        for name, score in [*scores.by_type.items(), ("overall", scores.overall)]:
+            table.add_row(
+                name,
+                f"{score.precision:.3f}",
+                f"{score.recall:.3f}",
+                f"{score.f1:.3f}",
+                str(score.tp),
+                str(score.fp),
+                str(score.fn),
+            )
+        console.print(table)
+        if scores.unscored_topics:
+            console.print(
+                f"  {scores.unscored_topics} topic link(s) outside this set's annotation scheme "
+                f"({gold_set.scheme}) are not scored",
+                markup=False,
+            )
+        for unmatched in scores.unmatched:
+            console.print(f"  unmatched gold paper: {unmatched}", markup=False)
+        if errors:
+            for name, score in scores.by_type.items():
+                for miss in score.misses:
+                    console.print(f"  miss  {name:<13} {miss}", markup=False)
+                for extra in score.extras:
+                    console.print(f"  extra {name:<13} {extra}", markup=False)
 
 
 @app.command()

@@ -1,6 +1,7 @@
 """Extraction of paper -> topic / model / benchmark / organisation links.
 
-vocabulary -> spaCy pipeline -> mentions -> assertions (+ discovered entities) -> quads.
+vocabulary -> spaCy pipeline -> mentions -> assertions (plain records naming curated terms or
+discovered names). The graph layer (``kg.graph.links``) turns them into quads.
 """
 
 from __future__ import annotations
@@ -8,14 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.records import Assertion, Entity
 from kg.resolve import Resolution
-
-if TYPE_CHECKING:
-    from kg.extract.relations import Assertion, Discovered
 
 __all__ = ["Extraction", "extract", "extraction_quads"]
 
@@ -31,7 +29,7 @@ class Extraction:
 
 def extract(
     resolution: Resolution, vocab: Sequence[Path] = (), jobs: int = 1
-) -> tuple[list[Assertion], list[Discovered]]:
+) -> tuple[list[Assertion], list[Entity]]:
     """Assertions and discovered entities for every paper of a resolution."""
     from kg.extract.mentions import find_mentions
     from kg.extract.pipeline import build_pipeline

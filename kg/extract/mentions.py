@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
@@ -11,11 +15,14 @@ from spacy.tokens import Span
 
 from kg.extract.pipeline import SPANS_KEY
 from kg.resolve import Resolution
+from kg.resources import ontology_path
 
-__all__ = ["FIELDS", "Mention", "find_mentions", "paper_texts"]
+__all__ = ["FIELDS", "MIN_ITEMS_PER_PROCESS", "Mention", "find_mentions", "paper_texts"]
 
 FIELDS = ("title", "intro", "abstract", "qa")
+MIN_ITEMS_PER_PROCESS = 1000  # below this, forking costs more than it saves
 _SNIPPET = 280
+_FOLLOWING = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +38,9 @@ class Mention:
     language: str
     snippet: str
     rule: str  # the ruler pattern id for shapes, "label" for curated names
+    role: str = ""  # organisations: agent | possessor | mention (see organisation_roles.json)
+    following: str = ""  # the text right after the mention (what a possessive owns)
+    sentence: int = 0  # which sentence of its text the mention is in (0: the lead)
 
 
 Context = tuple[int, str, str, str]
@@ -79,6 +89,100 @@ def _in_compound(span: Span) -> bool:
     return after or before
 
 
+@lru_cache(maxsize=1)
+def _roles() -> dict[str, frozenset[str]]:
+    table = json.loads(ontology_path("rules", "organisation_roles.json").read_text("utf-8"))
+    return {
+        key: frozenset(word.lower() for word in words)
+        for key, words in table.items()
+        if isinstance(words, list)
+    }
+
+
+def organisation_role(span: Span) -> str:
+    """Whether an organisation named in a text made the paper (agent), owns what follows it
+    (possessor), or is only mentioned."""
+    roles = _roles()
+    doc = span.doc
+    after = [t.lower_ for t in doc[span.end : span.end + 6]]
+    if after[:2] in (["'", "s"], ["’", "s"]) or after[:1] == ["’s"]:
+        return "possessor"
+    rest = after
+    while rest and rest[0] in roles["fillers"]:
+        if rest[0] in roles["people"]:
+            return "agent"
+        rest = rest[1:]
+    if rest and (rest[0] in roles["verbs"] or rest[0] in roles["people"]):
+        return "agent"
+    before = [t.lower_ for t in doc[max(0, span.start - 3) : span.start]]
+    if before[-1:] and before[-1] in roles["before"]:
+        return "agent"
+    if len(before) >= 2 and before[-1] in roles["linkers"] and before[-2] in roles["people_before"]:
+        return "agent"
+    return "mention"
+
+
+_VERSION = re.compile(r"^v?\d+(?:\.\d+)*$|^\d+(?:\.\d+)?[BbMm]$")
+_MEMBER_WORDS = frozenset(
+    {
+        "nano",
+        "mini",
+        "micro",
+        "small",
+        "medium",
+        "large",
+        "xl",
+        "ultra",
+        "pro",
+        "plus",
+        "max",
+        "lite",
+        "flash",
+        "turbo",
+        "sonnet",
+        "opus",
+        "haiku",
+        "instruct",
+        "chat",
+        "coder",
+        "math",
+        "vision",
+        "vl",
+        "preview",
+        "thinking",
+    }
+)
+_LIKE = frozenset({"like", "style"})
+
+
+def _member(span: Span) -> Span:
+    """A curated model's name with the version or member words that follow it: a named
+    variant the vocabulary may not know yet ("Claude 3.7", "Mamba-2", "Gemini 2.5 Pro")."""
+    doc = span.doc
+    end = span.end
+    taken = 0
+    while end < len(doc) and taken < 3:
+        token = doc[end]
+        if token.text == "-" and not doc[end - 1].whitespace_ and end + 1 < len(doc):
+            token = doc[end + 1]
+            step = 2
+        else:
+            step = 1
+        if not (_VERSION.match(token.text) or token.lower_ in _MEMBER_WORDS):
+            break
+        end += step
+        taken += 1
+    return doc[span.start : end]
+
+
+def _likeness(span: Span) -> bool:
+    """ "o1-like models", "GPT-4-style prompts": a comparison, not a mention of the model."""
+    doc = span.doc
+    return (
+        span.end + 1 < len(doc) and doc[span.end].text == "-" and doc[span.end + 1].lower_ in _LIKE
+    )
+
+
 def _names_and_topics(spans: Iterable[Span]) -> list[Span]:
     """Names keep only the longest of overlapping spans ("Mixtral 8x7B", not also "Mixtral";
     "DeepSeek 67B" the model, not DeepSeek the company), a curated name before a shape of the
@@ -90,7 +194,15 @@ def _names_and_topics(spans: Iterable[Span]) -> list[Span]:
         if not s.label_.startswith("topic")
         and (not s.label_.endswith("-shape") or _keep_shape(s))
         and not (s.label_ == "organisation" and _in_compound(s))
+        and not _likeness(s)
     ]
+    for span in list(names):
+        if span.label_ == "model":
+            member = _member(span)
+            if member.end > span.end:
+                names.append(
+                    Span(span.doc, member.start, member.end, "model-shape", span_id="family-member")
+                )
     names.sort(key=lambda s: (-(s.end - s.start), s.label_.endswith("-shape"), s.start))
     taken: set[int] = set()
     kept: list[Span] = []
@@ -104,10 +216,12 @@ def _names_and_topics(spans: Iterable[Span]) -> list[Span]:
 def _mentions(nlp: Language, items: list[tuple[str, Context]]) -> list[Mention]:
     mentions: list[Mention] = []
     for doc, (paper, digest, field, language) in nlp.pipe(items, as_tuples=True, batch_size=256):
+        starts = [sentence.start for sentence in doc.sents]
         for span in _names_and_topics(doc.spans[SPANS_KEY]):
             shape = span.label_.endswith("-shape")
             if shape and span.id_ == "trailing-cue":
                 span = span[:-1]
+            organisation = span.label_ == "organisation"
             mentions.append(
                 Mention(
                     paper=paper,
@@ -119,6 +233,11 @@ def _mentions(nlp: Language, items: list[tuple[str, Context]]) -> list[Mention]:
                     language=language,
                     snippet=_snippet(span),
                     rule=span.id_ if shape else "label",
+                    role=organisation_role(span) if organisation else "",
+                    following=doc.text[span.end_char : span.end_char + _FOLLOWING]
+                    if organisation
+                    else "",
+                    sentence=bisect_right(starts, span.start) - 1,
                 )
             )
     return mentions
@@ -135,11 +254,12 @@ def _worker(items: list[tuple[str, Context]]) -> list[Mention]:
 def find_mentions(nlp: Language, resolution: Resolution, jobs: int = 1) -> list[Mention]:
     """Run the pipeline over every paper text and collect mentions.
 
-    With ``jobs`` > 1 the texts are split between forked processes that inherit the pipeline
-    and send back only their mentions (small records), not spaCy documents.
+    With ``jobs`` > 1 (and enough texts to be worth it) the texts are split between forked
+    processes that inherit the pipeline and send back only their mentions (small records),
+    not spaCy documents. The result does not depend on ``jobs``.
     """
     items = list(paper_texts(resolution))
-    if jobs <= 1 or len(items) < 2000:
+    if jobs <= 1 or len(items) < MIN_ITEMS_PER_PROCESS * 2:
         return _mentions(nlp, items)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor

@@ -5,6 +5,10 @@ Tokenisation is script-aware: every CJK character is a token of its own, so a la
 while Latin words and version numbers stay whole ("HumanEval+", "GPT-3.5") and hyphens are
 tokens of their own, so a name is found inside a compound ("MoE" in "Dense-MoE", "GPT-4" in
 "GPT-4-based").
+
+Topic labels and cue phrases are matched on word stems (the Snowball English stemmer, kept as
+each word's NORM), so "pruning" also finds "pruned" and "jailbreak" "jailbreaking"; names of
+models, benchmarks and organisations are matched on the words as written.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
+import snowballstemmer
 import spacy
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
@@ -24,7 +29,15 @@ from spacy.vocab import Vocab
 from kg.extract.vocabulary import Term, Vocabulary
 from kg.resources import ontology_path
 
-__all__ = ["SPANS_KEY", "ScriptTokenizer", "build_pipeline", "rule_patterns"]
+__all__ = [
+    "SPANS_KEY",
+    "ScriptTokenizer",
+    "build_pipeline",
+    "rule_patterns",
+    "spellings",
+    "stem",
+    "token_count",
+]
 
 SPANS_KEY = "kg"
 _TOKEN = re.compile(
@@ -34,17 +47,37 @@ _TOKEN = re.compile(
 )
 
 
+def token_count(text: str) -> int:
+    """How many tokens the pipeline makes of a text (a CJK character is one)."""
+    return sum(1 for _ in _TOKEN.finditer(text))
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def stem(word: str) -> str:
+    """The stem a word is matched on: Snowball English for Latin letters, else the word."""
+    lower = word.lower()
+    return str(_STEMMER.stemWord(lower)) if lower.isascii() and lower.isalpha() else lower
+
+
 class ScriptTokenizer:
-    """Latin words and numbers whole, CJK one character a token, punctuation alone."""
+    """Latin words and numbers whole, CJK one character a token, punctuation alone; every
+    word's NORM is its stem (set once per word, on its lexeme)."""
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
+        self._stemmed: set[str] = set()
 
     def __call__(self, text: str) -> Doc:
         words: list[str] = []
         spaces: list[bool] = []
         for match in _TOKEN.finditer(text):
-            words.append(match.group())
+            word = match.group()
+            if word not in self._stemmed:
+                self.vocab[word].norm_ = stem(word)
+                self._stemmed.add(word)
+            words.append(word)
             spaces.append(text[match.end() : match.end() + 1].isspace())
         return Doc(self.vocab, words=words, spaces=spaces)
 
@@ -79,6 +112,22 @@ def _case_sensitive(name: str) -> bool:
     return (name.isupper() and len(name) <= 6) or (one_word and name[:1].isupper())
 
 
+_VERSION_JOIN = re.compile(r"(?<=[A-Za-z]{2})([ -]?)(?=\d)")
+
+
+def spellings(name: str) -> list[str]:
+    """A name as people write it: a version number apart, hyphenated or glued to the word
+    before it ("Llama 3" ~ "Llama-3" ~ "Llama3", "PaLM 2" ~ "PaLM-2")."""
+    if not _VERSION_JOIN.search(name) or not re.search(r"[A-Za-z]", name):
+        return [name]
+    forms = [name]
+    for joint in (" ", "-", ""):
+        variant = _VERSION_JOIN.sub(joint, name)
+        if variant not in forms:
+            forms.append(variant)
+    return forms
+
+
 def _name_patterns(term: Term, cue: bool = False) -> Iterator[tuple[bool, dict[str, Any]]]:
     label = f"{term.kind}-cue" if cue else term.kind
     for text, _language in term.cues if cue else term.names:
@@ -86,7 +135,9 @@ def _name_patterns(term: Term, cue: bool = False) -> Iterator[tuple[bool, dict[s
         if len(text) < 2:
             continue
         exact = term.case_sensitive or _case_sensitive(text)
-        yield exact, {"label": label, "pattern": text, "id": term.iri}
+        forms = spellings(text) if term.kind in ("model", "benchmark") else [text]
+        for form in forms:
+            yield exact, {"label": label, "pattern": form, "id": term.iri}
 
 
 def rule_patterns() -> list[dict[str, Any]]:
@@ -103,17 +154,24 @@ def build_pipeline(vocabulary: Vocabulary) -> Language:
     nlp = spacy.blank(
         "xx", config={"nlp": {"tokenizer": {"@tokenizers": "kg.script_tokenizer.v1"}}}
     )
-    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", "。", "！", "？", ";"]})
+    nlp.add_pipe(
+        "sentencizer", config={"punct_chars": [".", "!", "?", "。", "！", "？", ";", "●", "•"]}
+    )
     exact: list[dict[str, Any]] = []
     folded: list[dict[str, Any]] = []
+    stemmed: list[dict[str, Any]] = []
     for term in vocabulary.terms.values():
         for cue in (False, True):
             for case_sensitive, pattern in _name_patterns(term, cue):
-                (exact if case_sensitive else folded).append(pattern)
+                if case_sensitive:
+                    exact.append(pattern)
+                else:
+                    (stemmed if term.kind == "topic" else folded).append(pattern)
     common = {"spans_key": SPANS_KEY, "overwrite": False, "validate": False}
     rulers = (
         ("kg_names_exact", common, exact),
         ("kg_names_folded", {**common, "phrase_matcher_attr": "LOWER"}, folded),
+        ("kg_topics_stemmed", {**common, "phrase_matcher_attr": "NORM"}, stemmed),
         ("kg_shapes", common, rule_patterns()),
     )
     for name, config, patterns in rulers:

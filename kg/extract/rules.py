@@ -1,55 +1,270 @@
-"""Rules for what the vocabulary does not know yet: a paper's own artefact, read off its title.
+"""Rules for what the vocabulary does not know yet: a paper's own artefact, read off its title
+or off the sentence that introduces it.
 
 "OLMo: Accelerating the Science of Language Models" -> OLMo; "GPQA: A Graduate-Level
 Google-Proof Q&A Benchmark" -> GPQA, a benchmark; "Granite 3.0 Technical Report" -> Granite 3.0;
-a title that is only a name ("FineWeb", "Snowflake Arctic") -> that name.
+a title that is only a name ("FineWeb", "Snowflake Arctic") -> that name; "This paper introduces
+Mercury, a family of diffusion language models" -> Mercury, a model.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-__all__ = ["Artefact", "kind_from_text", "title_artefact"]
+__all__ = [
+    "Artefact",
+    "description_artefacts",
+    "kind_from_text",
+    "kind_of_phrase",
+    "name_like",
+    "opening_kind",
+    "title_artefact",
+]
 
 _REPORT = re.compile(r"^(?P<name>.+?)\s+(?:Technical|Tech)\s+Report\b", re.I)
 _INTRODUCING = re.compile(r"^(?:Introducing|Announcing|Meet)\s+(?P<name>[^:,.!]+)", re.I)
 _BENCHMARK_WORDS = re.compile(
-    r"\b(benchmark|dataset|corpus|test suite|evaluation suite|leaderboard|arena|[a-z]*bench)\b",
+    r"\b(benchmarks?|datasets?|databases?|corpus|corpora|test suite|evaluation suite|leaderboard"
+    r"|arena|testbed|[a-z]*bench)\b",
     re.I,
 )
 _MODEL_HEAD = re.compile(
-    r"\b(models?|llms?|family|foundation models?|language models?|transformer|"
-    r"vision[- ]language models?|encoder|decoder|checkpoints?)$",
+    r"\b(models?|llms?|lms?|slms?|vlms?|mllms?|family|families|series|foundation models?"
+    r"|language models?|transformers?|vision[- ]language models?|encoders?|decoders?"
+    r"|checkpoints?|reasoning models?|lrms?)$",
+    re.I,
+)
+# The nouns a phrase names its thing with, by kind (None: not a model or benchmark).
+_KIND_NOUNS: dict[str, str | None] = {
+    **dict.fromkeys(
+        [
+            "model",
+            "models",
+            "llm",
+            "llms",
+            "lm",
+            "lms",
+            "slm",
+            "slms",
+            "vlm",
+            "vlms",
+            "mllm",
+            "mllms",
+            "lmm",
+            "lmms",
+            "lrm",
+            "lrms",
+            "transformer",
+            "transformers",
+            "encoder",
+            "encoders",
+            "decoder",
+            "decoders",
+            "checkpoint",
+            "checkpoints",
+        ],
+        "model",
+    ),
+    **dict.fromkeys(
+        [
+            "benchmark",
+            "benchmarks",
+            "dataset",
+            "datasets",
+            "database",
+            "databases",
+            "corpus",
+            "corpora",
+            "leaderboard",
+            "leaderboards",
+            "arena",
+            "testbed",
+        ],
+        "benchmark",
+    ),
+    **dict.fromkeys(
+        [
+            "method",
+            "methods",
+            "approach",
+            "approaches",
+            "framework",
+            "frameworks",
+            "technique",
+            "techniques",
+            "system",
+            "systems",
+            "pipeline",
+            "pipelines",
+            "agent",
+            "agents",
+            "algorithm",
+            "algorithms",
+            "strategy",
+            "strategies",
+            "recipe",
+            "paradigm",
+            "scheme",
+            "study",
+            "studies",
+            "survey",
+            "surveys",
+            "library",
+            "libraries",
+            "toolkit",
+            "toolkits",
+            "platform",
+            "platforms",
+            "protocol",
+            "protocols",
+            "architecture",
+            "architectures",
+            "mechanism",
+            "mechanisms",
+            "module",
+            "modules",
+            "tool",
+            "tools",
+            "environment",
+            "environments",
+            "simulator",
+            "simulators",
+            "paper",
+            "work",
+            "analysis",
+            "prompting",
+            "interface",
+            "engine",
+            "loss",
+            "objective",
+        ],
+        None,
+    ),
+}
+_GROUP_NOUNS = frozenset(
+    ["family", "families", "series", "suite", "collection", "set", "generation", "version"]
+)
+_HEAD_END = re.compile(
+    r"\s(?:for|with|of|to|by|in|on|via|from|that|which|through|at|where|who|using|across|than"
+    r"|as|into|over|under|whose|while)\b",
     re.I,
 )
 _PREPOSITION = re.compile(r"\s+(?:for|with|of|to|by|in|on|via|from|that|through|at|and)\s+", re.I)
 _VERB_START = re.compile(r"^(?:[A-Z][a-z]+ing|Compress|Teach|Make|Scale|Improve|Enhance|Learn)\b")
-
-
 _NOT_IN_NAME_PHRASE = (
     r"(?:to|for|of|that|which|with|by|on|in|from|method|approach|framework|technique|system"
     r"|pipeline|agent|algorithm|strategy|recipe|paradigm|scheme|study|survey)\b"
 )
+# A name: words that start with a capital or a digit, or hold a digit ("BitNet b1.58", "o3-mini")
+_WORD = r"(?:[A-Z0-9][\w.+\-^]*|[a-z]+\d[\w.+\-]*)"
+_NAME = rf"{_WORD}(?:\s+{_WORD}){{0,4}}"
+_PHRASE = r"(?P<phrase>(?:(?:a|an|the)\s)?(?:[^.;:!?]|\.(?=\d)){3,160})"
+_INTRODUCES = re.compile(
+    r"\b(?i:introduces?|introducing|presents?|presenting|proposes?|proposing|releases?|released"
+    r"|unveils?|launch(?:es|ed)?|announces?|open-sources?|develops?|debuts?|builds?)\s+"
+    rf"(?:the\s+)?(?P<name>{_NAME})(?:\s*\((?P<short>[A-Z][\w.+\-]{{1,20}})\))?\s*,\s*{_PHRASE}"
+)
+_IS_A = re.compile(rf"(?:^|[.;!?]\s+)(?P<name>{_NAME})\s+is\s+(?=an?\s){_PHRASE}")
+_CALLED = re.compile(
+    rf"(?P<phrase>[\w\-]+(?:\s[\w\-]+){{0,3}}),?\s+(?:called|named|dubbed)\s+(?P<name>{_NAME})"
+)
+_PARENTHESISED = re.compile(
+    r"\b(?i:introduces?|presents?|proposes?|releases?|develops?|builds?)\s+"
+    r"(?P<phrase>(?:a|an|the)\s[^.;:!?()]{3,80}?)\s*\((?P<name>[A-Z][\w.+\-]{1,30})\)"
+)
+_KIND_THEN_NAME = re.compile(
+    r"\b(?i:introduces?|presents?|proposes?|releases?|develops?|builds?|constructs?|curates?"
+    r"|creates?)\s+(?P<phrase>(?:a|an|the)\s(?:[\w\-]+\s){0,4}?"
+    r"(?i:benchmark|dataset|corpus|model|llm|suite))\s+(?P<name>[A-Z][\w.+\-]*[A-Z0-9][\w.+\-]*)"
+)
+_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
+_SIZE_WORDS = re.compile(r"^(?:\d[\w.]*|new|novel|first|open|open-source|open-weight|family)$")
 
 
 @dataclass(frozen=True, slots=True)
 class Artefact:
-    """The name a title gives its own artefact, and what kind the title says it is."""
+    """The name a text gives a paper's own artefact, and what kind the text says it is."""
 
     name: str
     kind: str | None  # model | benchmark | None (a method, framework or unknown)
     release: bool = False  # a technical report, an announcement, or a title that is the name
 
 
-def _name_like(name: str) -> bool:
+# acronyms of the field that say what a paper is about, not what it is called
+_GENERIC_ACRONYMS = frozenset(
+    {
+        "LLM",
+        "LLMs",
+        "LM",
+        "LMs",
+        "VLM",
+        "VLMs",
+        "MLLM",
+        "MLLMs",
+        "AI",
+        "AGI",
+        "RAG",
+        "RL",
+        "NLP",
+        "QA",
+        "CoT",
+        "GPU",
+        "GPUs",
+        "API",
+        "APIs",
+        "SOTA",
+        "MoE",
+        "SLM",
+        "SLMs",
+        "LRM",
+        "LRMs",
+    }
+)
+
+
+def name_like(name: str) -> bool:
+    """One to four words of which one looks like a name: a digit, inner capitals, all capitals
+    or a capitalised hyphenated word ("Phi-3", "OpenELM", "GPQA", "SHADE-Arena"); in a title of
+    several words, a generic acronym of the field ("LLMs", "RAG") is not a name."""
     words = name.split()
     if not 1 <= len(words) <= 4:
         return False
+    if len(words) > 1:
+        words = [w for w in words if w.strip(",.:") not in _GENERIC_ACRONYMS]
     return any(re.search(r"\d|[a-z][A-Z]|^[A-Z]{2,}|[A-Z][a-z]*-[A-Z]", w) for w in words)
 
 
-def _kind(subtitle: str) -> str | None:
+def kind_of_phrase(phrase: str) -> str | None:
+    """What a noun phrase says a thing is, from the last kind noun before its first
+    preposition: "a family of diffusion language models" -> model, "the first open-source,
+    natively trained 1-bit LLM at the 2B scale" -> model, "an RL framework" -> None."""
+    text = re.sub(r"\([^)]*\)", " ", _ARTICLE.sub("", phrase.strip()))
+    end = _HEAD_END.search(text)
+    head = text[: end.start()] if end else text
+    words = [w.split("-")[-1].lower().strip(",.;:'\"") for w in head.split()]
+    for position in range(len(words) - 1, -1, -1):
+        word = words[position]
+        if word in _GROUP_NOUNS and end and text[end.start() :].lstrip().lower().startswith("of "):
+            return kind_of_phrase(text[end.start() :].lstrip()[3:])
+        if word in _KIND_NOUNS:
+            return _KIND_NOUNS[word]
+        if word == "suite":
+            return "benchmark"
+    return None
+
+
+def opening_kind(description: str) -> str | None:
+    """What a description that opens on a noun phrase says its title is: "- an 8B model
+    trained ..." -> model (the upstream list's "**JetMoE** - an 8B model ...")."""
+    text = description.strip()
+    if not re.match(r"^(?:a|an|the)\s", text, re.I):
+        return None
+    return kind_of_phrase(re.split(r"[;.]\s", text, maxsplit=1)[0])
+
+
+def _title_kind(subtitle: str) -> str | None:
     if _BENCHMARK_WORDS.search(subtitle):
         return "benchmark"
     head = _PREPOSITION.split(subtitle.strip(), maxsplit=1)[0].strip(" .")
@@ -62,40 +277,76 @@ def title_artefact(title: str) -> Artefact | None:
     """The paper's own named artefact, if its title names one."""
     title = " ".join(title.split())
     match = _REPORT.match(title)
-    if (match and _name_like(match["name"])) or (match and len(match["name"].split()) <= 3):
+    if match and (name_like(match["name"]) or len(match["name"].split()) <= 3):
         return Artefact(match["name"].strip(), "model", release=True)
     match = _INTRODUCING.match(title)
     if match:
         return Artefact(match["name"].strip(), None, release=True)
     head, sep, subtitle = title.partition(":")
     head = head.strip()
-    if sep and _name_like(head):
-        return Artefact(head, _kind(subtitle))
-    if sep and re.fullmatch(r"[A-Z][a-z]{2,}", head) and _kind(subtitle):
-        # "Gemma: Open Models Based on ...": a one-word head is a name when the subtitle says
-        # what it is
-        return Artefact(head, _kind(subtitle))
-    if not sep and _name_like(title):
+    if sep and name_like(head):
+        return Artefact(head, _title_kind(subtitle))
+    if sep and re.fullmatch(r"[A-Z][a-z]{2,}", head):
+        # "Gemma: Open Models Based on ...", "Muse: Text-To-Image Generation ...": a one-word
+        # head names the artefact; the subtitle or the description says what it is
+        return Artefact(head, _title_kind(subtitle))
+    if not sep and (name_like(title) or re.fullmatch(r"[A-Z][a-z]{2,}", title)):
         return Artefact(title, None, release=True)
     return None
+
+
+def _clean_name(name: str) -> str:
+    words = name.split()
+    while words and words[-1] in ("of", "for"):
+        words.pop()
+    return " ".join(words).strip(" ,.")
+
+
+def description_artefacts(text: str) -> list[Artefact]:
+    """Artefacts a description introduces by name and says what they are: "introduces
+    Mercury, a family of ... language models", "Tina is a family of reasoning models", "the
+    resulting model, called TransNAR", "proposes a suite of LLMs (Eurus)", "develops a
+    large-scale dataset MMTab". A name the text says is something else ("MEM1, an RL
+    framework") comes with kind None."""
+    found: list[Artefact] = []
+    for pattern in (_INTRODUCES, _IS_A, _CALLED, _PARENTHESISED, _KIND_THEN_NAME):
+        for match in pattern.finditer(text):
+            name = _clean_name(match["name"])
+            if not name or _SIZE_WORDS.match(name.lower()) or not re.search(r"[A-Za-z]", name):
+                continue
+            if pattern is _IS_A and not (name_like(name) or len(name.split()) == 1):
+                continue  # "The model is a ...": a sentence's subject, not a name
+            kind = kind_of_phrase(match["phrase"])
+            if kind is None and pattern not in (_INTRODUCES, _IS_A):
+                continue
+            found.append(Artefact(name, kind))  # kind None: said to be a method, a system
+            short = match.groupdict().get("short")
+            if short and short != name:
+                found.append(Artefact(short, kind))
+    return list(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=65536)
+def _kind_patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    escaped = re.escape(name)
+    after = re.compile(
+        rf"{escaped}\W{{0,3}}(?:,|is|\(|:)\s*(?:a|an|the)?\s*"
+        rf"((?:(?!{_NOT_IN_NAME_PHRASE})[\w\-.+]+\s+){{0,6}}?)"
+        r"(models?|llms?|benchmarks?|datasets?|corpus)\b",
+        re.I,
+    )
+    before = re.compile(
+        rf"(model|llm|benchmark|dataset|corpus)s?\s+(?:called|named|dubbed)\s+{escaped}", re.I
+    )
+    return after, before
 
 
 def kind_from_text(name: str, text: str) -> str | None:
     """What the text calls a named artefact: "X, a 7B language model", "a benchmark called X"."""
     if name.lower() not in text.lower():
         return None
-    escaped = re.escape(name)
-    after = re.search(
-        rf"{escaped}\W{{0,3}}(?:,|is|\(|:)\s*(?:a|an|the)?\s*"
-        rf"((?:(?!{_NOT_IN_NAME_PHRASE})[\w\-.+]+\s+){{0,6}}?)"
-        r"(models?|llms?|benchmarks?|datasets?|corpus)\b",
-        text,
-        re.I,
-    )
-    before = re.search(
-        rf"(model|llm|benchmark|dataset|corpus)s?\s+(?:called|named|dubbed)\s+{escaped}", text, re.I
-    )
-    word = after or before
+    after, before = _kind_patterns(name)
+    word = after.search(text) or before.search(text)
     if not word:
         return None
     noun = word.group(word.lastindex or 1).lower()

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
@@ -47,9 +48,11 @@ class Term:
     developers: tuple[str, ...] = ()
     families: tuple[str, ...] = ()
     broader: tuple[str, ...] = ()
-    accounts: tuple[str, ...] = ()  # sameAs IRIs of x.com / github.com accounts
+    accounts: tuple[str, ...] = ()  # sameAs IRIs of x.com / github.com / hub accounts
+    domains: tuple[str, ...] = ()  # schema:url: the official web domains (and path prefixes)
     parents: tuple[str, ...] = ()  # schema:parentOrganization
     case_sensitive: bool = False  # an editorial note asks for names matched as written
+    publisher: bool = False  # a digest publisher: its accounts carry digests, not authorship
 
     @property
     def slug(self) -> str:
@@ -70,8 +73,8 @@ class Vocabulary:
                 bucket = self.by_alias[normalise_alias(name)]
                 if term not in bucket:
                     bucket.append(term)
-            for account in term.accounts:
-                self.by_account[account.lower().rstrip("/")] = term
+            for account in (*term.accounts, *term.domains):
+                self.by_account[_web_key(account)] = term
 
     def of_kind(self, kind: str) -> list[Term]:
         return [t for t in self.terms.values() if t.kind == kind]
@@ -83,20 +86,13 @@ class Vocabulary:
                 return term
         return None
 
-    def account(self, url: str) -> Term | None:
-        """The organisation owning a URL: an x.com or code-host account, a hub namespace
-        (huggingface.co/datasets/OWNER/...), or a domain of its own (aka.ms)."""
-        match = re.match(r"https?://(?:www\.)?([^/?#]+)/?([^?#]*)", url)
-        if not match:
-            return None
-        host = match[1].lower().replace("twitter.com", "x.com")
-        segments = [s for s in match[2].split("/") if s]
-        if segments and segments[0] in ("datasets", "spaces", "models", "orgs"):
-            segments = segments[1:]
-        candidates = [f"https://{host}/{segments[0]}"] if segments else []
-        candidates.append(f"https://{host}")
+    def owner(self, url: str) -> Term | None:
+        """The organisation owning a URL: an account on x.com or a code host, a hub namespace
+        (huggingface.co/datasets/OWNER/...), a project page (OWNER.github.io), or one of its
+        official web domains (a subdomain belongs to its domain's owner; the longest path
+        prefix wins: microsoft.com/en-us/research before microsoft.com)."""
         return next(
-            (self.by_account[c.lower()] for c in candidates if c.lower() in self.by_account), None
+            (self.by_account[key] for key in _web_keys(url) if key in self.by_account), None
         )
 
     def ancestors(self, term: Term) -> list[Term]:
@@ -127,6 +123,35 @@ class Vocabulary:
             else:
                 stack.extend(self.terms[f] for f in current.families if f in self.terms)
         return seen
+
+
+_HUB_PREFIXES = ("datasets", "spaces", "models", "orgs")
+
+
+def _web_key(url: str) -> str:
+    """host/path of a URL, lowercased, without scheme, ``www.`` or a trailing slash."""
+    parts = urlsplit(url if "//" in url else f"https://{url}")
+    host = (parts.hostname or "").removeprefix("www.").replace("twitter.com", "x.com")
+    return f"{host}{parts.path}".rstrip("/").lower()
+
+
+def _web_keys(url: str) -> list[str]:
+    """The keys an owner of `url` may be registered under, most specific first."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower().removeprefix("www.")
+    except ValueError:
+        return []
+    host = host.replace("twitter.com", "x.com")
+    segments = [s for s in parts.path.lower().split("/") if s]
+    if host.endswith(".github.io") and host.count(".") == 2:
+        return [f"github.com/{host.split('.')[0]}"]
+    if host == "huggingface.co" and segments[:1] and segments[0] in _HUB_PREFIXES:
+        segments = segments[1:]
+    keys = [f"{host}/{'/'.join(segments[:n])}" for n in range(min(len(segments), 3), 0, -1)]
+    labels = host.split(".")
+    keys.extend(".".join(labels[i:]) for i in range(len(labels) - 1))
+    return keys
 
 
 def _literal(term: object) -> tuple[str, str] | None:
@@ -168,11 +193,13 @@ def _read(files: Iterable[Path]) -> dict[str, Term]:
             families=tuple(str(x) for x in p.get(MLKG_NS + "variantOf", [])),
             broader=tuple(str(x) for x in p.get(_SKOS + "broader", [])),
             accounts=tuple(str(x) for x in p.get(_SCHEMA + "sameAs", [])),
+            domains=tuple(str(x) for x in p.get(_SCHEMA + "url", [])),
             parents=tuple(str(x) for x in p.get(_SCHEMA + "parentOrganization", [])),
             case_sensitive=any(
                 str(getattr(n, "value", n)).startswith("case-sensitive")
                 for n in p.get(_SKOS + "editorialNote", [])
             ),
+            publisher=MLKG_NS + "DigestPublisher" in types,
         )
     return terms
 

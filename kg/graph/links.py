@@ -1,5 +1,9 @@
 """Quads of extracted links: each link in the named graphs of the digests that support it, and
-a reified rdf:Statement with its support, sources, method, confidence and snippet."""
+a reified rdf:Statement with its support, sources, method, confidence and snippet.
+
+This is where extraction's records become IRIs: a curated entity keeps its vocabulary IRI, a
+discovered one gets ``id/<kind>/<slug of its name>``; relations become predicates.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,38 @@ from collections.abc import Iterator, Sequence
 
 import pyoxigraph as ox
 
-from kg.extract.relations import Assertion, Discovered
-from kg.graph.iris import DigestNames, paper_iri
-from kg.graph.prefixes import ID
+from kg.graph.iris import DigestNames, entity_iri, paper_iri
+from kg.graph.prefixes import ID, MLKG_NS, PREFIXES
 from kg.graph.triples import DEFAULT, M, V
+from kg.records import Assertion, Entity
 from kg.resolve import Resolution
 
-__all__ = ["METHOD_LABELS", "link_quads"]
+__all__ = ["METHOD_LABELS", "PREDICATES", "link_quads", "target_iri"]
 
+PREDICATES = {
+    "proposes": MLKG_NS + "proposes",
+    "compares": MLKG_NS + "compares",
+    "uses": MLKG_NS + "uses",
+    "introduces": MLKG_NS + "introduces",
+    "evaluatesOn": MLKG_NS + "evaluatesOn",
+    "subject": PREFIXES["dcterms"] + "subject",
+    "organisation": PREFIXES["schema"] + "sourceOrganization",
+}
 METHOD_LABELS = {
     "curated-label": "a curated vocabulary label found in the text",
     "title-rule": "the paper's own artefact, named by its title",
+    "description-rule": "the paper's own artefact, named where the text introduces it",
     "shape-rule": "a model or benchmark name recognised by its shape",
     "cue-rule": "topic labels and cue phrases weighed over the whole entry",
-    "link": "an organisation's account in a tweet, code or paper link",
+    "link": "an organisation's account or web domain in a link of the entry",
     "developer": "the developer of the paper's own model or benchmark",
 }
 _KIND_CLASS = {"model": "Model", "benchmark": "Benchmark"}
+
+
+def target_iri(entity: Entity) -> str:
+    """The IRI of what a link points at: the curated term's, else one minted from the name."""
+    return entity.term or entity_iri(entity.kind, entity.name)
 
 
 def _method(name: str) -> ox.NamedNode:
@@ -39,13 +58,13 @@ def _method_quads() -> Iterator[ox.Quad]:
         yield ox.Quad(node, V.COMMENT, ox.Literal(comment, language="en"), DEFAULT)
 
 
-def _discovered_quads(found: Discovered) -> Iterator[ox.Quad]:
-    node = ox.NamedNode(found.iri)
+def _discovered_quads(found: Entity) -> Iterator[ox.Quad]:
+    node = ox.NamedNode(target_iri(found))
     yield ox.Quad(node, V.RDF_TYPE, M[_KIND_CLASS[found.kind]], DEFAULT)
-    yield ox.Quad(node, V.LABEL, ox.Literal(found.label, language="en"), DEFAULT)
+    yield ox.Quad(node, V.LABEL, ox.Literal(found.name, language="en"), DEFAULT)
     yield ox.Quad(node, M["discovered"], ox.Literal("true", datatype=V.XSD_BOOL), DEFAULT)
-    if found.family:
-        yield ox.Quad(node, M["variantOf"], ox.NamedNode(found.family), DEFAULT)
+    if found.family is not None:
+        yield ox.Quad(node, M["variantOf"], ox.NamedNode(target_iri(found.family)), DEFAULT)
 
 
 def _statement_iri(subject: str, predicate: str, target: str) -> ox.NamedNode:
@@ -56,7 +75,7 @@ def _statement_iri(subject: str, predicate: str, target: str) -> ox.NamedNode:
 def link_quads(
     resolution: Resolution,
     assertions: Sequence[Assertion],
-    discovered: Sequence[Discovered],
+    discovered: Sequence[Entity],
 ) -> Iterator[ox.Quad]:
     """Every quad of the links, their provenance, the methods and the discovered entities."""
     names = DigestNames(
@@ -73,12 +92,14 @@ def link_quads(
     for assertion in assertions:
         subject = paper_iri(resolution.papers[assertion.paper])
         paper = ox.NamedNode(subject)
-        predicate = ox.NamedNode(assertion.predicate)
-        target = ox.NamedNode(assertion.target)
+        predicate_iri = PREDICATES[assertion.relation]
+        predicate = ox.NamedNode(predicate_iri)
+        target_id = target_iri(assertion.target)
+        target = ox.NamedNode(target_id)
         sources = sorted(digest_iris[d] for d in assertion.digests)
         for graph in sources:
             yield ox.Quad(paper, predicate, target, graph)
-        statement = _statement_iri(subject, assertion.predicate, assertion.target)
+        statement = _statement_iri(subject, predicate_iri, target_id)
         yield ox.Quad(statement, V.RDF_TYPE, V.STATEMENT, DEFAULT)
         yield ox.Quad(statement, V.R_SUBJECT, paper, DEFAULT)
         yield ox.Quad(statement, V.R_PREDICATE, predicate, DEFAULT)

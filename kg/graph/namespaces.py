@@ -24,6 +24,7 @@ class MLKG(DefinedNamespace):
     Model: URIRef
     Benchmark: URIRef
     Organisation: URIRef
+    DigestPublisher: URIRef
     ExtractionMethod: URIRef
     featuredIn: URIRef
     entry: URIRef
