@@ -40,6 +40,9 @@ def test_every_row_is_one_entry_and_every_week_one_digest(digests: list[Digest])
     weeks = {d.title: d.week_start for d in digests}
     assert weeks["Top ML Papers of the Week (April 6 - April 13) - 2025"] == date(2025, 4, 7)
     assert weeks["Top ML Papers of the Week (Jan 1-8)"] == date(2023, 1, 2)
+    assert weeks["Top ML Papers of the Week (March 18 - March 25) - 2024"] == date(2024, 3, 18)
+    assert weeks["Top ML Papers of the Week (March 26 - March 31) - 2024"] == date(2024, 3, 25)
+    assert len(set(weeks.values())) == len(digests)
     assert digests[0].week_start == date(2025, 6, 23)
     assert digests[-1].week_start == date(2023, 1, 2)
 

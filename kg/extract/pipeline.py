@@ -6,8 +6,8 @@ while Latin words and version numbers stay whole ("HumanEval+", "GPT-3.5") and h
 tokens of their own, so a name is found inside a compound ("MoE" in "Dense-MoE", "GPT-4" in
 "GPT-4-based").
 
-Topic labels and cue phrases are matched on word stems (the Snowball English stemmer, kept as
-each word's NORM), so "pruning" also finds "pruned" and "jailbreak" "jailbreaking"; names of
+Topic labels and cue phrases are matched on word stems (Snowball English, from PyStemmer, kept
+as each word's NORM), so "pruning" also finds "pruned" and "jailbreak" "jailbreaking"; names of
 models, benchmarks and organisations are matched on the words as written.
 """
 
@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
-import snowballstemmer
 import spacy
+import Stemmer
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc
@@ -37,6 +38,7 @@ __all__ = [
     "spellings",
     "stem",
     "token_count",
+    "words_of",
 ]
 
 SPANS_KEY = "kg"
@@ -52,9 +54,15 @@ def token_count(text: str) -> int:
     return sum(1 for _ in _TOKEN.finditer(text))
 
 
-_STEMMER = snowballstemmer.stemmer("english")
+def words_of(text: str) -> list[str]:
+    """The words of a text as the pipeline cuts them, without punctuation."""
+    return [m.group() for m in _TOKEN.finditer(text) if m.group()[0].isalnum()]
 
 
+_STEMMER = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1 << 17)
 def stem(word: str) -> str:
     """The stem a word is matched on: Snowball English for Latin letters, else the word."""
     lower = word.lower()

@@ -4,28 +4,26 @@ names entities (curated terms or discovered names) and leaves IRIs to the graph 
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from kg.extract.entities import Registry
+from kg.extract.features import topic_features
 from kg.extract.mentions import Mention
 from kg.extract.organisations import paper_organisations
-from kg.extract.pipeline import token_count
 from kg.extract.rules import (
     description_artefacts,
     kind_from_text,
     opening_kind,
     title_artefact,
 )
-from kg.extract.topics import choose_topics
+from kg.extract.topic_model import load_topic_model
 from kg.extract.vocabulary import Vocabulary
 from kg.records import Assertion, Entity
 from kg.resolve import Paper, Resolution, slugify
-from kg.resources import ontology_path
 
-__all__ = ["CONFIDENCE", "RELATIONS", "relate"]
+__all__ = ["CONFIDENCE", "RELATIONS", "paper_features", "relate"]
 
 RELATIONS = ("proposes", "compares", "uses", "introduces", "evaluatesOn", "subject", "organisation")
 CONFIDENCE = {
@@ -35,7 +33,7 @@ CONFIDENCE = {
     "curated-label": 0.85,
     "developer": 0.8,
     "shape-rule": 0.7,
-    "cue-rule": 0.6,
+    "topic-model": 0.6,
 }
 _MODEL_MORPHEME = re.compile(r"GPT|LLM|LLaMA|Llama|BERT|(?<=[a-z])LM\b|\bLM\b")
 _USES = re.compile(
@@ -43,17 +41,6 @@ _USES = re.compile(
     r"|distill\w* from|post-train\w*|trained from)\b",
     re.I,
 )
-
-
-def _artefact_topics(vocabulary: Vocabulary) -> dict[str, list[str]]:
-    """Signal -> topic IRIs, from ontology/rules/artefact_topics.json (unknown ids dropped)."""
-    table = json.loads(ontology_path("rules", "artefact_topics.json").read_text("utf-8"))
-    topics = {term.slug: term.iri for term in vocabulary.of_kind("topic")}
-    return {
-        signal: [topics[t] for t in ids if t in topics]
-        for signal, ids in table.items()
-        if isinstance(ids, list)
-    }
 
 
 def _key(entity: Entity) -> tuple[str, str]:
@@ -91,8 +78,8 @@ class _Ledger:
 
 def _confidence(item: Assertion) -> float:
     best = max((CONFIDENCE[m] for m in item.methods), default=0.5)
-    if item.methods == {"cue-rule"}:
-        best = min(0.9, 0.45 + 0.05 * item.score)
+    if item.methods == {"topic-model"}:
+        best = max(0.5, min(0.95, item.score))
     bonus = 0.02 * (len(item.digests) - 1) + 0.02 * (len(item.methods) - 1)
     return round(min(0.99, best + bonus), 2)
 
@@ -102,7 +89,14 @@ class _Relater:
         self.vocabulary = vocabulary
         self.registry = Registry(vocabulary)
         self.ledger = _Ledger()
-        self.artefact_topics = _artefact_topics(vocabulary)
+        topics = vocabulary.of_kind("topic")
+        self.topic_iris = {term.slug: term.iri for term in topics}
+        self.broader = {
+            term.slug: tuple(
+                vocabulary.terms[b].slug for b in term.broader if b in vocabulary.terms
+            )
+            for term in topics
+        }
 
     def _known(self, name: str) -> Entity | None:
         """A curated model or benchmark a name denotes, whatever a text calls it."""
@@ -224,46 +218,37 @@ class _Relater:
             )
 
     def topics(
-        self, index: int, paper: Paper, mentions: Sequence[Mention], signals: set[str]
+        self,
+        index: int,
+        paper: Paper,
+        mentions: Sequence[Mention],
+        own: list[Entity],
+        signals: set[str],
     ) -> None:
-        english_body = any(m.language == "en" and m.field != "title" for m in mentions)
-        texts = {
-            text
-            for a in paper.appearances
-            for text in (
-                (a.entry.title_en, a.entry.intro_en, a.entry.abstract_en)
-                if english_body
-                else (a.entry.title_en, a.entry.text_local())
-            )
-            if text
-        }
-        words = sum(token_count(text) for text in texts)
-        digests = [a.digest.key for a in paper.appearances]
-        for choice in choose_topics(
-            mentions, signals, words, self.vocabulary, self.artefact_topics
-        ):
-            topic = self.registry.curated(self.vocabulary.terms[choice.topic])
-            english = [m for m in choice.mentions if m.language == "en"] or list(choice.mentions)
-            if english:
-                item = self.ledger.add(
-                    index,
-                    "subject",
-                    topic,
-                    "cue-rule",
-                    {m.digest for m in choice.mentions},
-                    english[0].snippet,
-                )
-            else:
-                reason = " and ".join(sorted(signals))
-                item = self.ledger.add(
-                    index,
-                    "subject",
-                    topic,
-                    "title-rule",
-                    digests,
-                    f"the paper puts forward its own {reason}",
-                )
-            item.score = choice.score
+        features = topic_features(paper, mentions, own, signals, self.vocabulary)
+        for slug, probability in load_topic_model().choose(features, self.broader):
+            topic = self.registry.curated(self.vocabulary.terms[self.topic_iris[slug]])
+            evidence = [m for m in mentions if m.iri == topic.term]
+            english = [m for m in evidence if m.language == "en"] or evidence
+            digests = {m.digest for m in evidence} or {a.digest.key for a in paper.appearances}
+            snippet = english[0].snippet if english else paper.title
+            item = self.ledger.add(index, "subject", topic, "topic-model", digests, snippet)
+            item.score = probability
+
+
+def paper_features(
+    resolution: Resolution, mentions: Iterable[Mention], vocabulary: Vocabulary
+) -> list[dict[str, float]]:
+    """The topic model's features of every paper (what training sees)."""
+    by_paper: dict[int, list[Mention]] = defaultdict(list)
+    for mention in mentions:
+        by_paper[mention.paper].append(mention)
+    relater = _Relater(vocabulary)
+    features = []
+    for index, paper in enumerate(resolution.papers):
+        own, signals = relater.own_artefacts(index, paper)
+        features.append(topic_features(paper, by_paper[index], own, signals, vocabulary))
+    return features
 
 
 def relate(
@@ -279,6 +264,6 @@ def relate(
         own, signals = relater.own_artefacts(index, paper)
         relater.names(index, found, own)
         relater.organisations(index, paper, found, own)
-        relater.topics(index, paper, found, signals)
+        relater.topics(index, paper, found, own, signals)
     discovered = sorted(relater.registry.discovered.values(), key=_key)
     return relater.ledger.assertions(), discovered

@@ -76,6 +76,13 @@ class Vocabulary:
             for account in (*term.accounts, *term.domains):
                 self.by_account[_web_key(account)] = term
 
+    def broader_topics(self) -> dict[str, tuple[str, ...]]:
+        """Each topic's slug -> the slugs of its broader topics."""
+        return {
+            term.slug: tuple(self.terms[b].slug for b in term.broader if b in self.terms)
+            for term in self.of_kind("topic")
+        }
+
     def of_kind(self, kind: str) -> list[Term]:
         return [t for t in self.terms.values() if t.kind == kind]
 

@@ -34,7 +34,7 @@ METHOD_LABELS = {
     "title-rule": "the paper's own artefact, named by its title",
     "description-rule": "the paper's own artefact, named where the text introduces it",
     "shape-rule": "a model or benchmark name recognised by its shape",
-    "cue-rule": "topic labels and cue phrases weighed over the whole entry",
+    "topic-model": "a topic model over the entry's words and its topic labels and cue phrases",
     "link": "an organisation's account or web domain in a link of the entry",
     "developer": "the developer of the paper's own model or benchmark",
 }

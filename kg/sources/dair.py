@@ -224,9 +224,10 @@ def read(text: str, source: str, checksum: str) -> list[Digest]:
             except ValueError:
                 start = end = None
         if start and end and 5 <= (end - start).days <= 8:
-            # a week runs Monday to Sunday; headings that slip a day ("April 6 - April 13",
-            # "Jan 1-8") name the week of their last day
-            start, end = iso_week(end)
+            # a week runs Monday to Sunday; headings slip a day: a heading that starts on a
+            # Monday names that week ("March 18 - March 25"), else the week of its last day
+            # ("April 6 - April 13", "Jan 1-8")
+            start, end = iso_week(start if start.weekday() == 0 else end)
         if start:
             newer = (start.year, start.month)
         digests.append(
