@@ -11,14 +11,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pyoxigraph as ox
+from typing import TYPE_CHECKING
 
 from kg.errors import KgError
 from kg.extract.vocabulary import load_vocabulary, normalise_alias
 from kg.graph.prefixes import ID, PREFIXES
 from kg.resolve import normalise_title
 from kg.resources import ontology_path
+
+if TYPE_CHECKING:
+    from kg.graph.remote import Graph
 
 __all__ = ["TYPES", "Score", "Scores", "evaluate", "load_gold"]
 
@@ -101,7 +103,7 @@ def load_gold(path: Path) -> list[dict[str, object]]:
     return list(papers)
 
 
-def _rows(store: ox.Store, query: str) -> Iterable[list[str | None]]:
+def _rows(store: Graph, query: str) -> Iterable[list[str | None]]:
     result = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
     variables = [v.value for v in result.variables]  # type: ignore[union-attr]
     for solution in result:  # type: ignore[union-attr]
@@ -115,7 +117,7 @@ def _normal(name: str) -> str:
 _BROADER = "SELECT ?topic ?broader WHERE { ?topic a mlkg:Topic ; skos:broader ?broader }"
 
 
-def _annotation_level(store: ox.Store) -> dict[str, str]:
+def _annotation_level(store: Graph) -> dict[str, str]:
     """Each topic IRI mapped to its nearest ancestor-or-self in the starting scheme
     (ontology/topics.tsv), the level the annotation was made at."""
     scheme = {
@@ -148,7 +150,7 @@ def _institution(name: str, kind: str) -> str:
     return vocabulary.institution(term).label if term else name
 
 
-def evaluate(store: ox.Store, gold: list[dict[str, object]]) -> Scores:
+def evaluate(store: Graph, gold: list[dict[str, object]]) -> Scores:
     """Score the graph's links against the gold annotation, at the annotation's level:
     topics as their nearest ancestor in the starting scheme, organisations as institutions."""
     by_arxiv: dict[str, str] = {}

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli import StoreOption, app, reports_errors
+from kg.cli import EndpointOption, StoreOption, app, reports_errors
 from kg.graph.store import DEFAULT_DIR
 
 
@@ -15,6 +15,7 @@ from kg.graph.store import DEFAULT_DIR
 @reports_errors
 def evaluate_command(
     store: StoreOption = DEFAULT_DIR,
+    endpoint: EndpointOption = None,
     gold: Annotated[Path | None, typer.Option("--gold", help="Annotation file (JSON).")] = None,
     errors: Annotated[
         bool, typer.Option("--errors", help="List every miss and every extra link.")
@@ -25,11 +26,11 @@ def evaluate_command(
     from rich.table import Table
 
     from kg.evaluate import evaluate, load_gold
-    from kg.graph.store import open_store
+    from kg.graph.store import open_graph
     from kg.resources import data_path
 
     gold = gold or data_path("eval", "annotations.json")
-    scores = evaluate(open_store(store), load_gold(gold))
+    scores = evaluate(open_graph(store, endpoint), load_gold(gold))
     table = Table(title=f"extraction vs {gold.name} ({scores.papers} papers matched)")
     for column in ("type", "precision", "recall", "F1", "tp", "fp", "fn"):
         table.add_column(column, justify="left" if column == "type" else "right")
@@ -58,12 +59,12 @@ def evaluate_command(
 
 @app.command()
 @reports_errors
-def validate(store: StoreOption = DEFAULT_DIR) -> None:
+def validate(store: StoreOption = DEFAULT_DIR, endpoint: EndpointOption = None) -> None:
     """Check the built graph against ontology/shapes.ttl; exit 1 on any violation."""
-    from kg.graph.store import open_store
+    from kg.graph.store import open_graph
     from kg.validate import validate_store
 
-    violations = validate_store(open_store(store))
+    violations = validate_store(open_graph(store, endpoint))
     for violation in violations[:200]:
         typer.echo(str(violation))
     if len(violations) > 200:
