@@ -2,7 +2,7 @@
 whole, plus the default-graph facts; kg's graphs the build no longer has are dropped.
 
 Through the Graph Store Protocol (``PUT``/``POST``/``DELETE`` of N-Triples) where the server
-has one, else through SPARQL Update (``DROP SILENT GRAPH`` + ``INSERT DATA``). Graphs are
+has one, else through SPARQL Update (``DROP SILENT GRAPH`` + ``INSERT``). Graphs are
 sent as bounded chunks read from an N-Triples dump of the store, so memory stays flat whatever
 the graph's size. A push is not one transaction: while it runs, a reader sees each graph
 either before or after its replacement.
@@ -10,10 +10,11 @@ either before or after its replacement.
 
 from __future__ import annotations
 
+import re
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,8 @@ from kg.sparql import sparql_term
 
 __all__ = ["PushSummary", "push"]
 
-_CHUNK_BYTES = {"gsp": 8 << 20, "update": 1 << 20}
+_BLANK = re.compile(rb"(?:^|\s)(_:[^\s]+)")
+_CHUNK_BYTES = {"gsp": 8 << 20, "update": 128 << 10}  # Virtuoso compiles an update in memory
 _NT = "application/n-triples"
 
 
@@ -58,23 +60,46 @@ class _Counted:
 
 
 def _chunks(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph, limit: int) -> Iterator[bytes]:
-    """N-Triples of one graph in pieces of about `limit` bytes, cut at line ends (one piece if
-    the graph has blank nodes, whose labels only hold within one document)."""
+    """N-Triples of one graph in pieces of about `limit` bytes, cut at line ends. A blank node's
+    label only holds within one document, so the triples that share blank nodes go together."""
     with tempfile.TemporaryFile() as dump:
         store.dump(dump, ox.RdfFormat.N_TRIPLES, from_graph=graph)
         dump.seek(0)
-        whole = b"_:" in dump.read()
+        blank = b"_:" in dump.read()
         dump.seek(0)
+        groups: Iterable[list[bytes]] = _linked(dump) if blank else ([line] for line in dump)
         piece: list[bytes] = []
         size = 0
-        for line in dump:
-            piece.append(line)
-            size += len(line)
-            if size >= limit and not whole:
+        for group in groups:
+            piece += group
+            size += sum(map(len, group))
+            if size >= limit:
                 yield b"".join(piece)
                 piece, size = [], 0
         if piece:
             yield b"".join(piece)
+
+
+def _linked(lines: Iterable[bytes]) -> list[list[bytes]]:
+    """The lines grouped so that every line naming a blank node is with the others naming it."""
+    kept = list(lines)
+    parent = list(range(len(kept)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[bytes, int] = {}
+    for index, line in enumerate(kept):
+        for label in _BLANK.findall(line):
+            other = first.setdefault(label, index)
+            parent[root(index)] = root(other)
+    groups: dict[int, list[bytes]] = {}
+    for index, line in enumerate(kept):
+        groups.setdefault(root(index), []).append(line)
+    return list(groups.values())
 
 
 class _Writer:
@@ -118,7 +143,7 @@ class _GraphStore(_Writer):
 
 
 class _Update(_Writer):
-    """SPARQL 1.1 Update: DROP SILENT the graph, then INSERT DATA its triples chunk by chunk."""
+    """SPARQL 1.1 Update: DROP SILENT the graph, then INSERT its triples chunk by chunk."""
 
     protocol = "update"
 
@@ -136,12 +161,10 @@ class _Update(_Writer):
         self._send(f"DROP SILENT {target}")
         for chunk in chunks:
             triples = chunk.decode("utf-8")
-            if graph is None:
-                self._send(f"INSERT DATA {{\n{triples}}}")
-            else:
-                self._send(
-                    f"INSERT DATA {{ GRAPH {sparql_term(ox.NamedNode(graph))} {{\n{triples}}} }}"
-                )
+            if graph is not None:
+                triples = f"GRAPH {sparql_term(ox.NamedNode(graph))} {{\n{triples}}}"
+            # INSERT … WHERE {} rather than INSERT DATA: Virtuoso refuses blank nodes in DATA
+            self._send(f"INSERT {{\n{triples}}} WHERE {{}}")
 
     def drop(self, graph: str) -> None:
         self._send(f"DROP SILENT GRAPH {sparql_term(ox.NamedNode(graph))}")
@@ -153,19 +176,23 @@ def push(
     *,
     update_url: str | None = None,
     store_url: str | None = None,
+    via: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> PushSummary:
-    """Load the graph built in `out_dir` into the SPARQL server whose query URL is `endpoint`.
-
-    Credentials come from KG_ENDPOINT_USER / KG_ENDPOINT_PASSWORD.
+    """Load the graph built in `out_dir` into the SPARQL server whose query URL is `endpoint`,
+    through the Graph Store Protocol where the server has one, else SPARQL Update (`via`
+    "graph store" or "update" chooses). Credentials come from KG_ENDPOINT_USER /
+    KG_ENDPOINT_PASSWORD.
     """
     started = time.perf_counter()
     store = open_store(out_dir)
     target = describe_endpoint(endpoint, update_url=update_url, store_url=store_url)
     writer: _Writer
-    if target.store_url:
+    if via not in (None, _GraphStore.protocol, _Update.protocol):
+        raise EndpointError(f"unknown protocol {via!r}; known: graph store, update")
+    if target.store_url and via in (None, _GraphStore.protocol):
         writer = _GraphStore(target)
-    elif target.update_url:
+    elif target.update_url and via in (None, _Update.protocol):
         writer = _Update(target)
     else:
         raise EndpointError(

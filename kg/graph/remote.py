@@ -22,11 +22,9 @@ so that its default graph is the union of its named graphs (e.g. Fuseki's
 from __future__ import annotations
 
 import os
-import urllib.error
 import urllib.parse
-import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.client import HTTPMessage
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -74,28 +72,34 @@ class Graph(Protocol):
 @dataclass(frozen=True, slots=True)
 class Response:
     status: int
-    headers: HTTPMessage
+    headers: Mapping[str, str]
     body: bytes
 
 
 class Http:
-    """HTTP to one server, with credentials from KG_ENDPOINT_USER / KG_ENDPOINT_PASSWORD
-    (digest or basic, as the server asks) sent only to that server's origin."""
+    """HTTP to one server over kept-alive connections, with credentials from
+    KG_ENDPOINT_USER / KG_ENDPOINT_PASSWORD (HTTP digest, as Virtuoso asks; basic when the
+    server asks for it), sent only to that server's origin.
+
+    The server's challenge is fetched first with an empty request (which also tells digest
+    from basic), so credentials go ahead of every body: a large body is never cut off by a
+    first refusal.
+    """
 
     def __init__(self, url: str, timeout: float = 600.0) -> None:
+        import requests
+
         self.timeout = timeout
         self.user = os.environ.get(USER_VARIABLE) or None
-        password = os.environ.get(PASSWORD_VARIABLE, "")
-        handlers: list[urllib.request.BaseHandler] = []
+        self._session = requests.Session()
+        self._session.trust_env = True
+        self._origin = _origin(url)
+        self._challenged = False
+        self._password = os.environ.get(PASSWORD_VARIABLE, "")
         if self.user:
-            parts = urllib.parse.urlsplit(url)
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(None, f"{parts.scheme}://{parts.netloc}/", self.user, password)
-            handlers += [
-                urllib.request.HTTPDigestAuthHandler(passwords),
-                urllib.request.HTTPBasicAuthHandler(passwords),
-            ]
-        self._opener = urllib.request.build_opener(*handlers)
+            from requests.auth import HTTPDigestAuth
+
+            self._session.auth = HTTPDigestAuth(self.user, self._password)
 
     def send(
         self,
@@ -106,30 +110,48 @@ class Http:
     ) -> Response:
         """One request; a status of 400 and above raises EndpointError (SyntaxError for a
         query the server cannot parse)."""
-        request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+        import requests
+
+        where = url.split("?", 1)[0]
+        if _origin(url) != self._origin:
+            raise EndpointError(f"{where} is not on the server of {self._origin}")
         try:
-            with self._opener.open(request, timeout=self.timeout) as answer:
-                return Response(answer.status, answer.headers, answer.read())
-        except urllib.error.HTTPError as error:
-            detail = " ".join(error.read().decode("utf-8", "replace").split())[:300]
-            where = url.split("?", 1)[0]
-            if error.code in (401, 403):
-                hint = (
-                    f"set {USER_VARIABLE} and {PASSWORD_VARIABLE}"
-                    if not self.user
-                    else f"check {USER_VARIABLE} and {PASSWORD_VARIABLE}"
-                )
-                raise EndpointError(
-                    f"{where} refused the request (HTTP {error.code}); {hint}"
-                ) from None
-            if error.code == 400 and method == "POST" and _FORM in (headers or {}).values():
-                raise SyntaxError(f"{where}: {detail or 'bad request'}") from None
+            if self.user and not self._challenged:
+                self._challenge(url)
+            answer = self._session.request(
+                method, url, data=data, headers=headers, timeout=self.timeout
+            )
+        except requests.RequestException as error:
+            reason = error.__context__ or error
+            raise EndpointError(f"cannot reach {where}: {reason}") from None
+        if answer.status_code < 400:
+            return Response(answer.status_code, answer.headers, answer.content)
+        detail = " ".join(answer.content.decode("utf-8", "replace").split())[:300]
+        if answer.status_code in (401, 403):
+            verb = "check" if self.user else "set"
             raise EndpointError(
-                f"{where} answered HTTP {error.code}" + (f": {detail}" if detail else "")
-            ) from None
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            raise EndpointError(f"cannot reach {url.split('?', 1)[0]}: {reason}") from None
+                f"{where} refused the request (HTTP {answer.status_code}); "
+                f"{verb} {USER_VARIABLE} and {PASSWORD_VARIABLE}"
+            )
+        if answer.status_code == 400 and method == "POST" and _FORM in (headers or {}).values():
+            raise SyntaxError(f"{where}: {detail or 'bad request'}")
+        raise EndpointError(
+            f"{where} answered HTTP {answer.status_code}" + (f": {detail}" if detail else "")
+        )
+
+    def _challenge(self, url: str) -> None:
+        from requests.auth import HTTPBasicAuth
+
+        with self._session.get(url, timeout=self.timeout) as answer:
+            scheme = answer.headers.get("WWW-Authenticate", "").split(" ", 1)[0].lower()
+            if answer.status_code == 401 and scheme == "basic":
+                self._session.auth = HTTPBasicAuth(self.user or "", self._password)
+        self._challenged = True
+
+
+def _origin(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +214,7 @@ def describe_endpoint(
     return Endpoint(url, "sparql", update_url, store_url, software=software)
 
 
-def _media_type(headers: HTTPMessage) -> str:
+def _media_type(headers: Mapping[str, str]) -> str:
     return headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
 
 
