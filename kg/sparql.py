@@ -9,6 +9,7 @@ operator reading turns into a comment start), both readings are followed.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -57,9 +58,15 @@ class Token:
     start: int
 
 
-def _lex(text: str, start: int) -> Iterator[Token]:
+def _lex(text: str, start: int, breaks: list[int] | None = None) -> Iterator[Token]:
+    """Code tokens from `start` on (`breaks`: the offsets of line breaks, to skip comments in
+    constant time)."""
+    breaks = _line_breaks(text) if breaks is None else breaks
     position = start
     while position < len(text):
+        if text[position] == "#":  # a comment runs to the end of its line
+            position = breaks[bisect.bisect_left(breaks, position)]
+            continue
         match = _LEXEME.match(text, position)
         assert match is not None and match.lastgroup is not None  # the last branch takes any char
         kind, lexeme = match.lastgroup, match.group()
@@ -68,6 +75,10 @@ def _lex(text: str, start: int) -> Iterator[Token]:
         if kind not in ("space", "comment"):
             yield Token(kind, lexeme, position)
         position += len(lexeme)
+
+
+def _line_breaks(text: str) -> list[int]:
+    return [m.start() for m in re.finditer(r"[\n\r]", text)] + [len(text)]
 
 
 def tokens(text: str) -> list[Token]:
@@ -89,8 +100,9 @@ def _unescaped(text: str) -> str:
 def _service_in(text: str) -> bool:
     pending = [0]
     visited: set[int] = set()
+    breaks = _line_breaks(text)
     while pending:
-        for token in _lex(text, pending.pop()):
+        for token in _lex(text, pending.pop(), breaks):
             if token.start in visited:
                 break
             visited.add(token.start)
