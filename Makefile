@@ -34,6 +34,7 @@ bench: install
 	$(BIN)/python bench/build_bench.py
 	$(BIN)/python bench/query_bench.py
 	$(BIN)/python bench/view_bench.py
+	$(BIN)/python bench/endpoint_bench.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

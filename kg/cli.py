@@ -176,6 +176,7 @@ def query(
         typer.Argument(help="SPARQL text, a .rq file, or the name of a shipped query."),
     ] = None,
     store: StoreOption = DEFAULT_DIR,
+    endpoint: EndpointOption = None,
     output: Annotated[
         str, typer.Option("--format", "-f", help="table, csv, tsv, json, or ttl (CONSTRUCT).")
     ] = "table",
@@ -185,9 +186,15 @@ def query(
     list_queries: Annotated[
         bool, typer.Option("--list", help="List the shipped named queries.")
     ] = False,
+    allow_service: Annotated[
+        bool,
+        typer.Option(
+            "--allow-service", help="Allow SERVICE (federation: fetching other servers' URLs)."
+        ),
+    ] = False,
 ) -> None:
-    """Run a SPARQL query against the built store."""
-    from kg.graph.store import open_store
+    """Run a SPARQL query against the built store or a SPARQL server."""
+    from kg.graph.store import open_graph
     from kg.query import load_query, named_queries, run_query
     from kg.render import render_answer
 
@@ -206,7 +213,8 @@ def query(
         if not sep:
             _fail(f"--param {item!r} is not NAME=VALUE", 2)
         bindings[name.strip()] = value
-    answer = run_query(open_store(store), text, bindings, kinds)
+    graph = open_graph(store, endpoint)
+    answer = run_query(graph, text, bindings, kinds, allow_service=allow_service)
     sys.stdout.write(render_answer(answer, output))
 
 

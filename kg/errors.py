@@ -6,6 +6,7 @@ from pathlib import Path
 
 __all__ = [
     "DigestError",
+    "EndpointError",
     "KgError",
     "QueryError",
     "StoreError",
@@ -28,6 +29,11 @@ class DigestError(KgError):
 
 class StoreError(KgError):
     """A store directory that is missing, locked or not a kg store."""
+
+
+class EndpointError(KgError, OSError):
+    """A SPARQL server that cannot be reached, refuses a request or answers in a way kg cannot
+    read (an OSError too, as pyoxigraph raises for a store it cannot read)."""
 
 
 class QueryError(KgError):

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -24,6 +25,9 @@ from kg.extract.vocabulary import load_vocabulary, normalise_alias
 from kg.graph.prefixes import ID, PREFIXES
 from kg.resolve import normalise_title
 from kg.resources import ontology_path
+
+if TYPE_CHECKING:
+    from kg.graph.remote import Graph
 
 __all__ = ["TYPES", "GoldSet", "Score", "Scores", "evaluate", "load_gold"]
 
@@ -134,7 +138,7 @@ def load_gold(path: Path) -> GoldSet:
     )
 
 
-def _rows(store: ox.Store, query: str) -> Iterable[list[str | None]]:
+def _rows(store: Graph, query: str) -> Iterable[list[str | None]]:
     result = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
     variables = [v.value for v in result.variables]  # type: ignore[union-attr]
     for solution in result:  # type: ignore[union-attr]
@@ -153,7 +157,7 @@ def _starting_scheme() -> set[str]:
 class _Topics:
     """The topic scheme of the graph: broader topics and every name of each topic."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: Graph) -> None:
         self.broader: dict[str, list[str]] = defaultdict(list)
         self.names: dict[str, set[str]] = defaultdict(set)
         for topic, broader, name in _rows(store, _TOPICS):
@@ -189,7 +193,7 @@ def _institution(name: str) -> str:
     return vocabulary.institution(term).label if term else name
 
 
-def evaluate(store: ox.Store, gold: GoldSet) -> Scores:
+def evaluate(store: Graph, gold: GoldSet) -> Scores:
     """Score the graph's links against one annotated set, at the annotation's level."""
     by_arxiv: dict[str, str] = {}
     by_status: dict[str, str] = {}

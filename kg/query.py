@@ -1,6 +1,8 @@
-"""SPARQL over the built store: inline text, ``.rq`` files and named queries with parameters.
+"""SPARQL over the graph: inline text, ``.rq`` files and named queries with parameters.
 
-Parameters are bound as RDF terms through Oxigraph's substitutions, never pasted into the text.
+Parameters are bound as RDF terms through Oxigraph's substitutions, never pasted into the text
+(a remote graph writes them as ``VALUES`` terms, see :mod:`kg.sparql`). Federation (``SERVICE``,
+which makes the engine fetch any URL) is refused unless asked for.
 """
 
 from __future__ import annotations
@@ -10,13 +12,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.errors import QueryError, UnknownNameError
 from kg.graph.prefixes import PREFIXES, compact
+from kg.sparql import mentions_service
+
+if TYPE_CHECKING:
+    from kg.graph.remote import Graph
 
 __all__ = [
+    "SERVICE_REFUSED",
     "NamedQuery",
     "QueryAnswer",
     "bind_value",
@@ -25,6 +33,10 @@ __all__ = [
     "run_query",
 ]
 
+SERVICE_REFUSED = (
+    "the query uses SERVICE (federation: the engine would fetch another server's URL); "
+    "it is off unless asked for"
+)
 _PARAM_DOC = re.compile(r"^#\s*@param\s+(\w+)\s*(?::\s*(\w+))?\s*(.*)$", re.M)
 _SUMMARY = re.compile(r"^#\s*(?!@)(.+)$", re.M)
 
@@ -104,12 +116,17 @@ def bind_value(kind: str, value: str) -> ox.NamedNode | ox.Literal:
 
 
 def run_query(
-    store: ox.Store,
+    store: Graph,
     text: str,
     params: Mapping[str, str] | None = None,
     kinds: Mapping[str, tuple[str, str]] | None = None,
+    *,
+    allow_service: bool = False,
 ) -> QueryAnswer:
-    """Run SPARQL over the union of all graphs, binding parameters as terms."""
+    """Run SPARQL over the union of all graphs, binding parameters as terms; a query using
+    SERVICE is refused unless `allow_service`."""
+    if not allow_service and mentions_service(text):
+        raise QueryError(SERVICE_REFUSED + " (--allow-service)")
     kinds = kinds or {}
     substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         ox.Variable(name): bind_value(kinds.get(name, ("literal", ""))[0], value)

@@ -1,4 +1,4 @@
-"""Exploration commands: ``kg serve``, ``kg shared-benchmarks`` and ``kg report``."""
+"""Exploration commands: ``kg shared-benchmarks`` and ``kg report``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from kg.cli import StoreOption, app, reports_errors
 from kg.errors import UnknownNameError
 from kg.graph.store import DEFAULT_DIR
 
-__all__ = ["report", "serve", "shared_benchmarks"]
+__all__ = ["report", "shared_benchmarks"]
 
 _TABLE_FORMATS = ("table", "json")
 
@@ -34,29 +34,6 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-@app.command("serve")
-@reports_errors
-def serve(
-    store: StoreOption = DEFAULT_DIR,
-    port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535, help="TCP port.")] = 7878,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-) -> None:
-    """Serve the store as a read-only SPARQL endpoint (Oxigraph) until Ctrl-C."""
-    from kg.serve import base_url, endpoint
-    from kg.serve import serve as run_server
-
-    url = endpoint(base_url(host, port))
-    typer.echo(f"SPARQL endpoint: {url}")
-    typer.echo(
-        "try: curl -H 'Accept: application/sparql-results+json' --data-urlencode "
-        f"'query=SELECT (COUNT(*) AS ?triples) WHERE {{ ?s ?p ?o }}' {url}"
-    )
-    typer.echo("Ctrl-C stops it.")
-    code = run_server(store, host=host, port=port)
-    if code:
-        raise typer.Exit(code)
 
 
 @app.command("shared-benchmarks")

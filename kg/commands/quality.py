@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli import StoreOption, app, reports_errors
+from kg.cli import EndpointOption, StoreOption, app, reports_errors
 from kg.graph.store import DEFAULT_DIR
 
 
@@ -15,6 +15,7 @@ from kg.graph.store import DEFAULT_DIR
 @reports_errors
 def evaluate_command(
     store: StoreOption = DEFAULT_DIR,
+    endpoint: EndpointOption = None,
     gold: Annotated[
         list[Path] | None,
         typer.Option("--gold", help="Annotated set (JSON); default: every set in data/eval."),
@@ -28,10 +29,10 @@ def evaluate_command(
     from rich.table import Table
 
     from kg.evaluate import evaluate, load_gold
-    from kg.graph.store import open_store
+    from kg.graph.store import open_graph
     from kg.resources import annotation_files
 
-    graph = open_store(store)
+    graph = open_graph(store, endpoint)
     console = Console(width=120, highlight=False)
     for path in gold or annotation_files():
         gold_set = load_gold(path)
@@ -79,12 +80,12 @@ def evaluate_command(
 
 @app.command()
 @reports_errors
-def validate(store: StoreOption = DEFAULT_DIR) -> None:
+def validate(store: StoreOption = DEFAULT_DIR, endpoint: EndpointOption = None) -> None:
     """Check the built graph against ontology/shapes.ttl; exit 1 on any violation."""
-    from kg.graph.store import open_store
+    from kg.graph.store import open_graph
     from kg.validate import validate_store
 
-    violations = validate_store(open_store(store))
+    violations = validate_store(open_graph(store, endpoint))
     for violation in violations[:200]:
         typer.echo(str(violation))
     if len(violations) > 200:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.errors import StoreError
+
+if TYPE_CHECKING:
+    from kg.graph.remote import Graph
 
 __all__ = ["DEFAULT_DIR", "STORE_NAME", "open_graph", "open_store", "store_path", "write_store"]
 
@@ -52,12 +56,14 @@ def open_store(directory: Path) -> ox.Store:
         raise StoreError(f"cannot open the store at {path}: {exc}") from None
 
 
-def open_graph(directory: Path, endpoint: str | None = None) -> ox.Store:
+def open_graph(directory: Path, endpoint: str | None = None) -> Graph:
     """The graph every reading command asks its SPARQL of: the built store under `directory`,
     or the SPARQL 1.1 server at `endpoint` (its query URL) when one is given.
 
     Reading code uses only the ``query`` method of what this returns.
     """
     if endpoint:
-        raise StoreError(f"cannot read {endpoint}: remote SPARQL endpoints are not supported yet")
+        from kg.graph.remote import RemoteGraph
+
+        return RemoteGraph.connect(endpoint)
     return open_store(directory)
