@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
-
 from kg.errors import KgError
 from kg.extract.vocabulary import load_vocabulary, normalise_alias
 from kg.graph.prefixes import ID, PREFIXES
