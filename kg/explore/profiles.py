@@ -193,25 +193,47 @@ def _link_key(link: Link) -> tuple[int, int, str, str]:
 RelatedSource = Callable[[str], list[RelatedPaper]]
 
 
+def _known(
+    graph: ox.Store,
+    iris: Iterable[str],
+    reached: Mapping[str, str],
+    known: Mapping[str, Node] | None,
+    count: bool = True,
+) -> dict[str, Node]:
+    """Nodes described, those in `known` taken as they are; the others asked about (with
+    their paper counts when `count`)."""
+    known = known or {}
+    nodes = {iri: known[iri] for iri in iris if iri in known}
+    missing = [iri for iri in dict.fromkeys(iris) if iri not in nodes]
+    if missing:
+        entities = [i for i in missing if reached.get(i) not in (None, "person", "paper")]
+        counts = paper_counts(graph, entities) if count else {}
+        nodes.update(describe(graph, missing, reached_as=reached, counts=counts))
+    return nodes
+
+
 def paper_profiles(
     graph: ox.Store,
     papers: Sequence[str],
     related: RelatedSource | None = None,
+    known: Mapping[str, Node] | None = None,
+    web: Mapping[str, tuple[WebLink, ...]] | None = None,
 ) -> dict[str, PaperProfile]:
     """The profiles of `papers` (IRIs), asked in bulk.
 
-    `related` gives a paper's related papers; by default one query bound to each paper.
+    `related` gives a paper's related papers (by default one query bound to each paper);
+    `known` nodes and `web` pages, when given, are used instead of asking again.
     """
     rows = list(select_many(graph, "paper-links", "paper", papers))
-    entities = {row["entity"].value for row in rows}
+    entities = sorted({row["entity"].value for row in rows})
     reached = {
         row["entity"].value: LINK_BY_PREDICATE[row["predicate"].value].kind
         for row in rows
         if row["predicate"].value in LINK_BY_PREDICATE
     }
-    counts = paper_counts(graph, [e for e in entities if reached.get(e) != "person"])
-    nodes = describe(graph, [*papers, *sorted(entities)], reached_as=reached, counts=counts)
-    web = web_links(graph, papers)
+    nodes = _known(graph, [*papers, *entities], reached, known)
+    if web is None:
+        web = web_links(graph, papers)
     links: dict[str, list[Link]] = defaultdict(list)
     for row in rows:
         paper, predicate, entity = row["paper"].value, row["predicate"].value, row["entity"].value
@@ -292,10 +314,12 @@ def entity_profiles(
     span: tuple[date, date] | None = None,
     shown: int = SHOWN_PAPERS,
     top: int = TOP,
+    known: Mapping[str, Node] | None = None,
 ) -> dict[str, EntityProfile]:
     """The profiles of `entities` (IRIs of topics, models, benchmarks, organisations).
 
-    Activity is binned over `span` (default: the graph's span, asked once).
+    Activity is binned over `span` (default: the graph's span, asked once); `known` nodes are
+    used as they are instead of asking again.
     """
     if span is None:
         span = graph_span(graph)
@@ -328,8 +352,8 @@ def entity_profiles(
             *listed,
             *(iri for values in related.values() for iri in values if iri.startswith("http")),
         ]
-        counts = paper_counts(graph, [entity])
-        nodes = describe(graph, wanted, reached_as=reached, counts=counts)
+        nodes = _known(graph, wanted[1:], reached, known, count=False)
+        nodes.update(_known(graph, [entity], {entity: "entity"}, known))
         evidence = evidence_of(graph, newest)
         links = [
             Link(

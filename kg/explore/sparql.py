@@ -12,11 +12,12 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 import pyoxigraph as ox
 
 from kg.errors import KgError
-from kg.query import named_queries, run_query
+from kg.query import NamedQuery, named_queries, run_query
 
 __all__ = [
     "CHUNK",
@@ -42,9 +43,15 @@ def _rows(answer_variables: list[str], rows: Iterable[Sequence[Term | None]]) ->
     ]
 
 
+@cache
+def _queries() -> dict[str, NamedQuery]:
+    """The shipped named queries, read once."""
+    return named_queries()
+
+
 def select(graph: ox.Store, name: str, **params: str) -> list[Row]:
     """Rows of a named query of ``kg/queries`` with its parameters bound as terms."""
-    query = named_queries()[name]
+    query = _queries()[name]
     answer = run_query(graph, query.text, params, query.params)
     return _rows(answer.variables, answer.rows)
 
@@ -65,7 +72,7 @@ def select_many(
     a time; nothing is asked for no value), so the parameter must be used at that level, not
     only inside a sub-query. Other parameters are bound as terms.
     """
-    query = named_queries()[name]
+    query = _queries()[name]
     if param not in query.params or query.params[param][0] != "iri":
         raise KgError(f"query {name} has no IRI parameter {param!r}")
     where = _WHERE.search(query.text)
