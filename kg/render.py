@@ -78,7 +78,9 @@ def text_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
         "  ".join(_pad(h, w) for h, w in zip(heads, widths, strict=True)).rstrip(),
         "  ".join("-" * w for w in widths),
     ]
-    lines.extend("  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells)
+    lines.extend(
+        "  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    )
     return "\n".join(lines) + "\n"
 
 

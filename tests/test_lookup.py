@@ -97,7 +97,12 @@ def test_entities_win_over_paper_titles_only_when_they_are_named_exactly(store: 
 @pytest.mark.parametrize(
     ("text", "kinds", "error", "pattern"),
     [
-        ("survey", ("paper",), AmbiguousNameError, r"^5 papers match 'survey': paper:2401\.15347 \("),
+        (
+            "survey",
+            ("paper",),
+            AmbiguousNameError,
+            r"^5 papers match 'survey': paper:2401\.15347 \(",
+        ),
         ("language models", ("paper",), AmbiguousNameError, r"; and \d+ more; give more words"),
         ("zzzz qqq", ("paper",), NotFoundError, r"^no paper matches 'zzzz qqq' \(give a paper by"),
         ("", ("paper",), NotFoundError, r"^no paper matches ''"),

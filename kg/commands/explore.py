@@ -1,4 +1,4 @@
-"""Exploration commands: ``kg serve``, ``kg shared-benchmarks``, ``kg related`` and ``kg report``."""
+"""Exploration commands: ``kg serve``, ``kg shared-benchmarks``, ``kg related``, ``kg report``."""
 
 from __future__ import annotations
 
@@ -136,7 +136,9 @@ def related(
     node = describe(graph, [iri])[iri]
     name = f"{node.short} ({inert(node.label)})"
     if not found:
-        typer.echo(f"No other paper shares a topic, model, benchmark, organisation or author with {name}.")
+        typer.echo(
+            f"No other paper shares a topic, model, benchmark, organisation or author with {name}."
+        )
         return
     typer.echo(f"Papers related to {name}, by what they share (rarer things count more):")
     sys.stdout.write(render_records(found, output))

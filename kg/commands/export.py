@@ -23,9 +23,7 @@ def export(
     ],
     store: StoreOption = DEFAULT_DIR,
     endpoint: EndpointOption = None,
-    fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help="graphml, gexf or csv.")
-    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="graphml, gexf or csv.")] = None,
     projection: Annotated[
         str,
         typer.Option(
@@ -47,8 +45,10 @@ def export(
         GRAPH_FORMATS,
         TABLES,
         graph_bytes,
-        projection as project,
         table_csv,
+    )
+    from kg.explore.exports import (
+        projection as project,
     )
     from kg.explore.kinds import ENTITY_KINDS
     from kg.explore.subgraph import whole

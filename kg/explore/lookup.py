@@ -251,9 +251,13 @@ def find(graph: ox.Store, text: str, kinds: Iterable[str] = (*PAPER_KINDS, *ENTI
     match = _one(text, kinds, partial)
     if match:
         return match
-    raise NotFoundError(
-        _what(kinds), text, _suggest(graph, query, kinds, query_words), _hint(kinds)
-    )
+    hint = _hint(kinds)
+    for kind in (*PAPER_KINDS, *ENTITY_KINDS):
+        other = f"{ID}{KINDS[kind].segment}/{slug}"
+        if kind not in kinds and node_kind(graph, other) == kind:
+            hint = f"{compact(other)} is a {kind}; {hint}"
+            break
+    raise NotFoundError(_what(kinds), text, _suggest(graph, query, kinds, query_words), hint)
 
 
 def find_paper(graph: ox.Store, text: str) -> str:

@@ -21,7 +21,15 @@ from datetime import date
 import pyoxigraph as ox
 
 from kg.explore.activity import Activity, activity
-from kg.explore.kinds import BROADER, DEVELOPED_BY, ENTITY_KINDS, KINDS, LINK_BY_PREDICATE, LINKS
+from kg.explore.kinds import (
+    BROADER,
+    DEVELOPED_BY,
+    ENTITY_KINDS,
+    KINDS,
+    LINK_BY_PREDICATE,
+    LINKS,
+    kind_from_iri,
+)
 from kg.explore.nodes import describe, paper_counts, web_links
 from kg.explore.records import Evidence, Link, Node, WebLink
 from kg.explore.related import RelatedPaper, related_papers
@@ -173,7 +181,7 @@ def _ids(term: object) -> list[str]:
 def evidence_of(graph: ox.Store, papers: Iterable[str]) -> dict[tuple[str, str, str], Evidence]:
     """The evidence of every link of `papers`, by (paper, predicate, entity)."""
     found = {}
-    for row in select_many(graph, "paper-links", "paper", papers):
+    for row in select_many(graph, "paper-evidence", "paper", papers):
         evidence = _evidence(row)
         if evidence is not None:
             key = (row["paper"].value, row["predicate"].value, row["entity"].value)
@@ -224,7 +232,8 @@ def paper_profiles(
     `related` gives a paper's related papers (by default one query bound to each paper);
     `known` nodes and `web` pages, when given, are used instead of asking again.
     """
-    rows = list(select_many(graph, "paper-links", "paper", papers))
+    rows = list(select_many(graph, "paper-entities", "paper", papers))
+    evidence = evidence_of(graph, papers)
     entities = sorted({row["entity"].value for row in rows})
     reached = {
         row["entity"].value: LINK_BY_PREDICATE[row["predicate"].value].kind
@@ -237,7 +246,9 @@ def paper_profiles(
     links: dict[str, list[Link]] = defaultdict(list)
     for row in rows:
         paper, predicate, entity = row["paper"].value, row["predicate"].value, row["entity"].value
-        links[paper].append(Link(nodes[paper], predicate, nodes[entity], _evidence(row)))
+        links[paper].append(
+            Link(nodes[paper], predicate, nodes[entity], evidence.get((paper, predicate, entity)))
+        )
     find_related = related or (lambda iri: related_papers(graph, iri))
     return {
         paper: PaperProfile(
@@ -336,14 +347,23 @@ def entity_profiles(
         chosen = set(newest)
         by_kind: dict[str, list[tuple[str, int]]] = defaultdict(list)
         reached: dict[str, str] = {}
-        for row in neighbour_rows:
-            other = row["other"].value
-            link = LINK_BY_PREDICATE.get(row["linkedBy"].value)
-            if link is None or other in narrower:
+        counted = sorted(
+            ((int(row["papers"].value), row["other"].value) for row in neighbour_rows),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        unknown = [o for _, o in counted if not kind_from_iri(o) and o not in (known or {})]
+        kinds_of = {o: n.kind for o, n in describe(graph, unknown).items()}
+        for papers_shared, other in counted:
+            if other == entity or other in narrower or not other.startswith(("http", "urn")):
                 continue
-            reached[other] = link.kind
-            if len(by_kind[link.kind]) < top:
-                by_kind[link.kind].append((other, int(row["papers"].value)))
+            kind = (
+                kind_from_iri(other)
+                or kinds_of.get(other)
+                or (known or {}).get(other, Node(other, "other", other)).kind
+            )
+            if kind in ENTITY_KINDS and len(by_kind[kind]) < top:
+                reached[other] = kind
+                by_kind[kind].append((other, papers_shared))
         listed = [other for pairs in by_kind.values() for other, _ in pairs]
         wanted = [
             entity,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,6 +11,9 @@ from kg.explore.labels import local_name
 from kg.graph.prefixes import ID, compact
 
 __all__ = ["Evidence", "Link", "Node", "WebLink"]
+
+_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]*(?:/[A-Za-z0-9.\-]+)*")
+"""The ids a page can be named after: slugs and arXiv ids (old ones hold a ``/``, written ``_``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +48,14 @@ class Node:
 
     @property
     def path(self) -> str | None:
-        """Where the node's page is in a site (``topic/rag.html``); None for foreign IRIs."""
+        """Where the node's page is in a site (``topic/rag.html``, ``paper/cs_0112017.html``);
+        None for IRIs outside kg's."""
         if not self.iri.startswith(ID) or self.kind not in KINDS:
             return None
         segment, _, rest = self.iri[len(ID) :].partition("/")
-        if not rest or "/" in rest or segment != KINDS[self.kind].segment:
+        if not rest or segment != KINDS[self.kind].segment or not _SAFE.fullmatch(rest):
             return None
-        return f"{segment}/{rest}.html"
+        return f"{segment}/{rest.replace('/', '_')}.html"
 
     @property
     def arxiv_url(self) -> str | None:

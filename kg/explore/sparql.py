@@ -27,6 +27,7 @@ __all__ = [
     "iri",
     "number",
     "select",
+    "select_filled",
     "select_many",
     "text",
 ]
@@ -85,6 +86,34 @@ def select_many(
         text = f"{query.text[: where.end()]}\n  {block}\n{query.text[where.end() :]}"
         answer = run_query(graph, text, params, kinds)
         yield from _rows(answer.variables, answer.rows)
+
+
+_EMPTY_VALUES = re.compile(r"VALUES \(([?\w ]+)\) \{\}")
+_LIMIT = re.compile(r"\bLIMIT \d+\s*$")
+
+
+def select_filled(
+    graph: ox.Store,
+    name: str,
+    rows: Sequence[Sequence[Term]],
+    limit: int | None = None,
+    **params: str,
+) -> list[Row]:
+    """Rows of a named query whose empty ``VALUES (?a ?b) {}`` block is filled with `rows` of
+    terms (and whose final ``LIMIT`` becomes `limit`); other parameters are bound as terms."""
+    query = _queries()[name]
+    block = _EMPTY_VALUES.search(query.text)
+    if block is None:
+        raise KgError(f"query {name} has no empty VALUES block to fill")
+    width = len(block.group(1).split())
+    if any(len(row) != width for row in rows):
+        raise KgError(f"query {name} takes rows of {width} values")
+    data = " ".join("(" + " ".join(str(term) for term in row) + ")" for row in rows)
+    text = query.text.replace(block.group(0), f"VALUES ({block.group(1)}) {{ {data} }}")
+    if limit is not None:
+        text = _LIMIT.sub(f"LIMIT {int(limit)}\n", text)
+    answer = run_query(graph, text, params, query.params)
+    return _rows(answer.variables, answer.rows)
 
 
 def text(term: Term | None) -> str | None:

@@ -16,7 +16,7 @@ from datetime import date
 
 import pyoxigraph as ox
 
-from kg.explore.kinds import BROADER, LINK_BY_PREDICATE
+from kg.explore.kinds import BROADER, DEVELOPED_BY, LINK_BY_PREDICATE
 from kg.explore.lookup import node_kind
 from kg.explore.nodes import describe, paper_counts, web_links
 from kg.explore.records import Node, WebLink
@@ -85,7 +85,8 @@ def _count_papers(nodes: dict[str, Node], edges: Iterable[Edge]) -> dict[str, in
 
 
 def whole(graph: ox.Store) -> Subgraph:
-    """The whole graph: every paper, the entities they link to, and links between entities."""
+    """The whole graph: every paper, the entities they link to, the developers of those, the
+    topics above and below them, and the families among them."""
     edges: set[Edge] = set()
     reached: dict[str, str] = {}
     papers: set[str] = set()
@@ -98,9 +99,13 @@ def whole(graph: ox.Store) -> Subgraph:
         papers.add(row["paper"].value)
     linked = {target for _, _, target in edges}
     for row in select(graph, "graph-entity-links"):
-        source, target = row["entity"].value, row["other"].value
-        if source in linked or target in linked:
-            edges.add((source, row["predicate"].value, target))
+        source, predicate, target = row["entity"].value, row["predicate"].value, row["other"].value
+        wanted = {
+            DEVELOPED_BY: source in linked,
+            BROADER: source in linked or target in linked,
+        }.get(predicate, source in linked and target in linked)
+        if wanted:
+            edges.add((source, predicate, target))
     iris = sorted(papers | {s for s, _, _ in edges} | {t for _, _, t in edges})
     described = describe(graph, iris, reached_as=reached)
     counts = _count_papers(described, edges)

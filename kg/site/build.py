@@ -21,12 +21,13 @@ from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
+from markupsafe import Markup
 
 from kg.explore.kinds import ENTITY_KINDS, KINDS, LINK_BY_PREDICATE
 from kg.explore.profiles import entity_profiles, graph_span, paper_profiles
 from kg.explore.records import Node
-from kg.explore.sparql import select
 from kg.explore.related import RelatedPaper, Share, rank, resolve
+from kg.explore.sparql import select
 from kg.explore.subgraph import Subgraph, whole
 from kg.files import replace_folder, staging_folder
 from kg.site.pages import entity_page, paper_page
@@ -67,7 +68,9 @@ class _Site:
         self.paths = {
             iri: node.path
             for iri, node in sub.nodes.items()
-            if node.path and (node.is_paper or (node.kind in ENTITY_KINDS and node.papers))
+            if node.path
+            and (node.is_paper or node.kind in ENTITY_KINDS)
+            and (node.is_paper or node.papers or node.kind == "organisation")
         }
 
     def linker(self, root: str) -> Callable[[Node], str | None]:
@@ -98,11 +101,16 @@ class _RelatedIndex:
             self.kinds.setdefault(target, link.kind)
 
     def __call__(self, paper: str) -> list[RelatedPaper]:
-        shares = [
-            Share(entity, weight, len(self.papers_of[entity]))
+        shares = {
+            entity: Share(entity, weight, len(self.papers_of[entity]))
             for entity, weight in self.weights.get(paper, {}).items()
-        ]
-        return resolve(self.graph, rank(paper, shares, self.papers_of), self.kinds, self.sub.nodes)
+        }
+        candidates: dict[str, set[str]] = {}
+        for entity in shares:
+            for other in self.papers_of[entity]:
+                candidates.setdefault(other, set()).add(entity)
+        ranked = rank(paper, shares, candidates)
+        return resolve(self.graph, ranked, self.kinds, self.sub.nodes)
 
 
 def _write(folder: Path, relative: str, text: str) -> int:
@@ -161,7 +169,9 @@ def build_site(graph: ox.Store, out: Path, progress: Progress = _no_progress) ->
                 for n in [*entities, *papers]
             ],
         }
-        written += _write(stage, "assets/search-index.js", f"window.kgSearchIndex = {script_json(search)};\n")
+        written += _write(
+            stage, "assets/search-index.js", f"window.kgSearchIndex = {script_json(search)};\n"
+        )
         written += _write(stage, "assets/search.js", site_script())
         progress("graph view", 0, 1)
         written += _write(stage, "graph.html", view_page(sub, papers=len(papers), pages=True).html)
@@ -173,7 +183,9 @@ def build_site(graph: ox.Store, out: Path, progress: Progress = _no_progress) ->
             profile = entity_profiles(graph, [entity.iri], span, known=sub.nodes)[entity.iri]
             path = site.paths[entity.iri]
             root = _root(path)
-            text = render_page(entity_page(profile), "html", href=site.linker(root), site=context, root=root)
+            text = render_page(
+                entity_page(profile), "html", href=site.linker(root), site=context, root=root
+            )
             written += _write(stage, path, text)
             pages += 1
 
@@ -187,7 +199,11 @@ def build_site(graph: ox.Store, out: Path, progress: Progress = _no_progress) ->
                 path = site.paths[iri]
                 root = _root(path)
                 text = render_page(
-                    paper_page(profiles[iri]), "html", href=site.linker(root), site=context, root=root
+                    paper_page(profiles[iri]),
+                    "html",
+                    href=site.linker(root),
+                    site=context,
+                    root=root,
                 )
                 written += _write(stage, path, text)
                 pages += 1
@@ -209,7 +225,7 @@ def build_site(graph: ox.Store, out: Path, progress: Progress = _no_progress) ->
                 href=site.linker("../"),
                 site=context,
                 root="../",
-                csp=SITE_CSP,
+                csp=Markup(SITE_CSP),
                 focus=None,
                 css="",
             )
@@ -227,7 +243,7 @@ def build_site(graph: ox.Store, out: Path, progress: Progress = _no_progress) ->
             href=site.linker(""),
             site=context,
             root="",
-            csp=SITE_CSP,
+            csp=Markup(SITE_CSP),
             focus=None,
             css="",
         )
@@ -243,5 +259,3 @@ def build_site(graph: ox.Store, out: Path, progress: Progress = _no_progress) ->
         bytes=written,
         seconds=time.perf_counter() - started,
     )
-
-

@@ -88,4 +88,6 @@ def chart(activity: Activity, width: int = WIDTH, height: int = HEIGHT) -> Chart
     y_ticks = tuple(
         Tick(round(baseline - plot_h * v / peak, 2), str(v)) for v in range(0, peak + 1, step)
     )
-    return Chart(width, height, _LEFT, width - _RIGHT, baseline, bars, _x_ticks(bars), y_ticks, activity.unit)
+    return Chart(
+        width, height, _LEFT, width - _RIGHT, baseline, bars, _x_ticks(bars), y_ticks, activity.unit
+    )

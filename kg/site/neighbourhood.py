@@ -97,7 +97,11 @@ def neighbourhood(
     for shell in shells[1:]:
         graph.add_nodes_from(shell)
     positions = nx.shell_layout(graph, nlist=[s for s in shells if s], rotate=-math.pi / 2)
-    nodes = {centre.iri: centre, **{n.iri: n for n, _, _ in inner}, **{n.iri: n for n, _, _ in outer}}
+    nodes = {
+        centre.iri: centre,
+        **{n.iri: n for n, _, _ in inner},
+        **{n.iri: n for n, _, _ in outer},
+    }
     ring_x = width / 2 - 170.0
     ring_y = height / 2 - 36.0
     furthest = max((math.hypot(float(p[0]), float(p[1])) for p in positions.values()), default=0)

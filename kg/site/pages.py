@@ -47,7 +47,11 @@ class PaperPage:
 def entity_page(profile: EntityProfile) -> EntityPage:
     """The page of an entity: its activity chart and its strongest neighbours drawn."""
     inner = [
-        (count.node, float(count.papers), f"{count.papers} paper{'s' if count.papers != 1 else ''} in common")
+        (
+            count.node,
+            float(count.papers),
+            f"{count.papers} paper{'s' if count.papers != 1 else ''} in common",
+        )
         for kind in ENTITY_KINDS
         for count in profile.neighbours_of(kind)[:DRAWN_PER_KIND]
     ]

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from kg.errors import UnknownNameError
 from kg.explore.kinds import KINDS
@@ -143,6 +144,6 @@ def render_page(
         site=site,
         root=root,
         css=site_css(),
-        csp=SITE_CSP if site else CSP,
+        csp=Markup(SITE_CSP if site else CSP),
         focus=page.profile.node.iri,
     )

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from kg.errors import KgError
 from kg.explore.kinds import KINDS, LINKS
@@ -178,7 +179,7 @@ def view_page(
         .render(
             title=f"{title} — kg graph view",
             heading=title,
-            csp=CSP,
+            csp=Markup(CSP),
             payload=payload,
             vis_css=_vis("vis-network.css"),
             vis_js=_vis("vis-network.min.js"),
