@@ -3,7 +3,9 @@
 A paper is named by its arXiv id or arXiv URL, its IRI, ``paper:<id>`` / ``article:<id>``, its
 title or words of its title. A topic, model, benchmark or organisation is named by its id
 (``rag``), ``topic:rag``, its IRI, or any of its names in any language, case, accents and
-punctuation aside (``mixture-of-experts`` finds "Mixture of Experts"). Every command resolves
+punctuation aside (``mixture-of-experts`` finds "Mixture of Experts"); a name is looked for among
+topics, then organisations, benchmarks and models, and the first kind that has it wins (give
+``model:<id>`` for a model named like a topic). Every command resolves
 names here, so they all accept the same ones. A name that matches several nodes raises
 `AmbiguousNameError` listing them; one that matches nothing raises `NotFoundError` with the
 closest names the graph has.
@@ -45,6 +47,8 @@ _ARXIV_URL = re.compile(
 _WEB = re.compile(r"^https?://", re.I)
 _SUGGESTIONS = 5
 _MIN_WORD = 3
+_NAME_ORDER = ("topic", "organisation", "benchmark", "model")
+"""Kinds whose names are searched, in order: a name a topic has is that topic, and so on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,14 +145,16 @@ def _longest(query_words: Sequence[str]) -> str | None:
     return longest or None
 
 
-def _entity_names(graph: ox.Store, word: str, kinds: Sequence[str]) -> list[tuple[str, str, str]]:
-    """(iri, kind, name) for entities of `kinds` with a name containing `word`."""
-    found = []
-    for row in select(graph, "lookup-name", word=word):
-        kind = kind_from_classes([row["class"].value])
-        if kind is not None and kind in kinds:
-            found.append((row["node"].value, kind, row["name"].value))
-    return found
+def _class(kind: str) -> str:
+    return KINDS[kind].classes[0]
+
+
+def _entity_names(graph: ox.Store, word: str, kind: str) -> list[tuple[str, str, str]]:
+    """(iri, kind, name) for entities of `kind` with a name containing `word`."""
+    return [
+        (row["node"].value, kind, row["name"].value)
+        for row in select(graph, "lookup-name", word=word, **{"class": _class(kind)})
+    ]
 
 
 def _titles(graph: ox.Store, word: str) -> list[tuple[str, str, str]]:
@@ -169,8 +175,8 @@ def _suggest(
     entity_kinds = [k for k in kinds if k in ENTITY_KINDS]
     if entity_kinds:
         names: dict[str, str] = {}
-        for row in select(graph, "entity-names"):
-            if kind_from_classes([row["class"].value]) in entity_kinds:
+        for kind in entity_kinds:
+            for row in select(graph, "entity-names", **{"class": _class(kind)}):
                 node = row["node"].value
                 names.setdefault(fold(row["name"].value), node)
                 names.setdefault(fold(local_name(node)), node)
@@ -225,12 +231,14 @@ def find(graph: ox.Store, text: str, kinds: Iterable[str] = (*PAPER_KINDS, *ENTI
     folded = fold(query)
     query_words = folded.split()
     word = _longest(query_words)
-    entity_kinds = [k for k in kinds if k in ENTITY_KINDS]
-    named = _entity_names(graph, word, entity_kinds) if word and entity_kinds else []
-    exact = {iri: (kind, name) for iri, kind, name in named if fold(name) == folded}
-    match = _one(text, kinds, exact)
-    if match:
-        return match
+    named: list[tuple[str, str, str]] = []
+    for kind in (k for k in _NAME_ORDER if k in kinds):
+        found = _entity_names(graph, word, kind) if word else []
+        named.extend(found)
+        exact = {iri: (kind, name) for iri, kind, name in found if fold(name) == folded}
+        match = _one(text, kinds, exact)
+        if match:
+            return match
     titled = _titles(graph, word) if word and papers else []
     exact = {iri: (kind, title) for iri, kind, title in titled if fold(title) == folded}
     match = _one(text, kinds, exact) or _one(text, kinds, by_slug)
