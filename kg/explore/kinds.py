@@ -19,6 +19,7 @@ __all__ = [
     "KINDS",
     "LINKS",
     "LINK_BY_PREDICATE",
+    "OWN_WORK",
     "PAPER_KINDS",
     "Kind",
     "LinkType",
@@ -126,6 +127,10 @@ LINKS: tuple[LinkType, ...] = (
 """Paper -> entity predicates, in the order a paper's links are listed."""
 
 LINK_BY_PREDICATE: dict[str, LinkType] = {link.predicate: link for link in LINKS}
+
+OWN_WORK = frozenset({_MLKG + "proposes", _MLKG + "introduces"})
+"""The links from a paper to its own artefacts: the model it proposes, the benchmark it
+introduces (their developers are the paper's organisations too)."""
 
 DEVELOPED_BY = _MLKG + "developedBy"
 """From a model or benchmark to the organisation that made it."""

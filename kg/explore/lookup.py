@@ -233,9 +233,9 @@ def find(graph: ox.Store, text: str, kinds: Iterable[str] = (*PAPER_KINDS, *ENTI
     word = _longest(query_words)
     named: list[tuple[str, str, str]] = []
     for kind in (k for k in _NAME_ORDER if k in kinds):
-        found = _entity_names(graph, word, kind) if word else []
-        named.extend(found)
-        exact = {iri: (kind, name) for iri, kind, name in found if fold(name) == folded}
+        of_kind = _entity_names(graph, word, kind) if word else []
+        named.extend(of_kind)
+        exact = {iri: (kind, name) for iri, kind, name in of_kind if fold(name) == folded}
         match = _one(text, kinds, exact)
         if match:
             return match
