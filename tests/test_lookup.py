@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.errors import AmbiguousNameError, KgError, NotFoundError
 from kg.explore.lookup import find, find_entity, find_paper, find_topic, node_kind
-from kg.graph.prefixes import ID
+from kg.graph.prefixes import ID, PREFIXES
 from kg.graph.store import open_store
 
 PAPER = ID + "paper/"
@@ -138,6 +138,24 @@ def test_ambiguous_names_list_every_candidate(store: ox.Store) -> None:
     iris = [iri for iri, _ in raised.value.candidates]
     assert PAPER + "2402.00253" in iris
     assert iris == sorted(iris, key=lambda i: dict(raised.value.candidates)[i].split(" (")[1])
+
+
+def test_old_style_arxiv_ids(tmp_path: Path) -> None:
+    store = ox.Store()
+    paper = ox.NamedNode(ID + "paper/cs/0112017")
+    store.add(
+        ox.Quad(
+            paper, ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(PREFIXES["mlkg"] + "Paper")
+        )
+    )
+    store.add(ox.Quad(paper, ox.NamedNode(PREFIXES["mlkg"] + "arxivId"), ox.Literal("cs/0112017")))
+    for text in (
+        "cs/0112017",
+        "arXiv:cs/0112017v2",
+        "https://arxiv.org/abs/cs/0112017",
+        "paper:cs/0112017",
+    ):
+        assert find_paper(store, text) == paper.value, text
 
 
 def test_node_kind(store: ox.Store) -> None:

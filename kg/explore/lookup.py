@@ -39,9 +39,11 @@ from kg.resolve import slugify
 
 __all__ = ["Match", "find", "find_entity", "find_paper", "find_topic", "node_kind"]
 
-_ARXIV_ID = re.compile(r"(?:arxiv:\s*)?(\d{4}\.\d{4,5})(?:v\d+)?", re.I)
+_ARXIV = r"(\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})"
+"""A new-style (2404.14219) or old-style (cs/0112017, math.GT/0309136) arXiv id."""
+_ARXIV_ID = re.compile(rf"(?:arxiv:\s*)?{_ARXIV}(?:v\d+)?", re.I)
 _ARXIV_URL = re.compile(
-    r"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?/?",
+    rf"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/{_ARXIV}(?:v\d+)?(?:\.pdf)?/?",
     re.I,
 )
 _WEB = re.compile(r"^https?://", re.I)
