@@ -32,11 +32,11 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import KG, built_graph  # noqa: E402
+from corpus import KG, built_graph
 
-from kg.graph.prefixes import PREFIXES, compact  # noqa: E402
-from kg.graph.store import open_store  # noqa: E402
-from kg.query import named_queries, run_query  # noqa: E402
+from kg.graph.prefixes import PREFIXES, compact
+from kg.graph.store import open_store
+from kg.query import named_queries, run_query
 
 __all__ = ["Figure", "main"]
 
