@@ -410,3 +410,29 @@ def test_one_node_answers_only_ask_about_bound_nodes(store: ox.Store, action: An
     assert graph.asked
     unbound = [text for text, subs in graph.asked if not _bound(text, subs)]
     assert [t for t in unbound if "?digest mlkg:weekStart ?week" not in t] == []
+
+
+def test_rank_stops_early_and_stays_exact() -> None:
+    """The ranking that skips the papers of common entities equals scoring every paper."""
+    import random
+    from decimal import Decimal
+
+    from kg.explore.related import Share, rank
+
+    rng = random.Random(3)
+    papers = [f"p{i:04d}" for i in range(3000)]
+    for trial in range(30):
+        sizes = [rng.choice((2, 3, 5, 40, 300, 1500, 2500)) for _ in range(rng.randint(1, 8))]
+        papers_of = {f"e{j}": set(rng.sample(papers, size)) | {"p0000"} for j, size in enumerate(sizes)}
+        shares = {
+            e: Share(e, rng.choice((1.0, 2.0, 3.0)), len(members)) for e, members in papers_of.items()
+        }
+        brute = []
+        for other in {p for members in papers_of.values() for p in members} - {"p0000"}:
+            found = [s for e, s in sorted(shares.items()) if other in papers_of[e]]
+            score = sum((s.value for s in found), Decimal(0))
+            brute.append((-score, -len(found), other))
+        brute.sort()
+        limit = rng.choice((1, 5, 20))
+        got = rank("p0000", shares, papers_of, limit)
+        assert [(o, s) for o, s, _ in got] == [(o, -s) for s, _, o in brute[:limit]], trial

@@ -15,7 +15,8 @@ aggregations, not 100,000 rows; the site feeds it from the whole graph's links.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import heapq
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -97,21 +98,44 @@ Ranked = list[tuple[str, Decimal, tuple[Share, ...]]]
 def rank(
     paper: str,
     shares: Mapping[str, Share],
-    candidates: Mapping[str, Iterable[str]],
+    papers_of: Mapping[str, Collection[str]],
     limit: int = LIMIT,
 ) -> Ranked:
-    """The `limit` best of `candidates` (paper -> the entities it links to) for `paper`, whose
-    entities are `shares`: (iri, score, shared), best first."""
-    scored = []
-    for other, entities in candidates.items():
-        if other == paper:
-            continue
-        found = tuple(shares[e] for e in sorted(set(entities)) if e in shares)
-        if found:
-            score = sum((s.value for s in found), Decimal(0))
-            scored.append((-score, -len(found), other, found))
-    scored.sort()
-    return [(other, -score, found) for score, _, other, found in scored[:limit]]
+    """The `limit` papers sharing most with `paper`, whose entities are `shares`; `papers_of`
+    gives the papers linked to each of them. Returns (iri, score, shared), best first.
+
+    Entities are taken rarest (largest share) first; once `limit` papers are sure to score
+    more than any paper not met yet could, the papers of the remaining (common) entities are
+    not listed, only checked for the papers already met. The result is the same as scoring
+    every paper.
+    """
+    values = {s.entity: s.value for s in shares.values()}
+    order = sorted(shares.values(), key=lambda s: (-values[s.entity], s.entity))
+    remaining = sum(values.values(), Decimal(0))
+    met: dict[str, Decimal] = {}
+    shared: dict[str, list[Share]] = {}
+    for index, share in enumerate(order):
+        value = values[share.entity]
+        remaining -= value
+        for other in papers_of.get(share.entity, ()):
+            if other != paper:
+                met[other] = met.get(other, Decimal(0)) + value
+                shared.setdefault(other, []).append(share)
+        if len(met) >= limit and remaining < heapq.nlargest(limit, met.values())[-1]:
+            for rest in order[index + 1 :]:
+                members = papers_of.get(rest.entity, ())
+                for other in met:
+                    if other in members:
+                        met[other] += values[rest.entity]
+                        shared[other].append(rest)
+            break
+    scored = heapq.nsmallest(
+        limit, ((-score, -len(shared[other]), other) for other, score in met.items())
+    )
+    return [
+        (other, -score, tuple(sorted(shared[other], key=lambda s: s.entity)))
+        for score, _, other in scored
+    ]
 
 
 def _shares(graph: ox.Store, paper: str) -> tuple[dict[str, Share], dict[str, str]]:
@@ -144,10 +168,12 @@ def related_papers(graph: ox.Store, paper: str, limit: int = LIMIT) -> list[Rela
     fetch = limit + _MARGIN
     while True:
         rows = select_filled(graph, "related-ranking", values, limit=fetch, paper=paper)
-        candidates: dict[str, set[str]] = {row["other"].value: set() for row in rows}
-        for link in select_many(graph, "paper-entities", "paper", list(candidates)):
-            candidates[link["paper"].value].add(link["entity"].value)
-        ranked = rank(paper, shares, candidates, limit)
+        papers_of: dict[str, set[str]] = {entity: set() for entity in shares}
+        candidates = [row["other"].value for row in rows]
+        for link in select_many(graph, "paper-entities", "paper", candidates):
+            if link["entity"].value in papers_of:
+                papers_of[link["entity"].value].add(link["paper"].value)
+        ranked = rank(paper, shares, papers_of, limit)
         complete = len(rows) < fetch
         if complete or (len(ranked) == limit and Decimal(rows[-1]["score"].value) < ranked[-1][1]):
             return resolve(graph, ranked, kinds)

@@ -105,11 +105,7 @@ class _RelatedIndex:
             entity: Share(entity, weight, len(self.papers_of[entity]))
             for entity, weight in self.weights.get(paper, {}).items()
         }
-        candidates: dict[str, set[str]] = {}
-        for entity in shares:
-            for other in self.papers_of[entity]:
-                candidates.setdefault(other, set()).add(entity)
-        ranked = rank(paper, shares, candidates)
+        ranked = rank(paper, shares, self.papers_of)
         return resolve(self.graph, ranked, self.kinds, self.sub.nodes)
 
 
