@@ -140,16 +140,16 @@ def _figures_for(graph: Path, label: str, work: Path, site: bool) -> list[Figure
             OPEN_TARGET,
         )
     )
-    figures.append(
-        Figure(f"{label}: search 'report' in the page", opened["search"], f"{opened['found']} found")
-    )
+    found = f"{opened['found']} found"
+    figures.append(Figure(f"{label}: search 'report' in the page", opened["search"], found))
     focused = open_offline(topic_page)
     figures.append(Figure(f"{label}: topic page ready in chromium", focused["ready"]))
     if site:
         out = work / f"{label}-site"
         seconds = _run(["site", "--out", str(out), *store])
         size, files = _size(out)
-        figures.append(Figure(f"{label}: kg site", seconds, f"{files:,} files, {size / 1e6:.0f} MB"))
+        written = f"{files:,} files, {size / 1e6:.0f} MB"
+        figures.append(Figure(f"{label}: kg site", seconds, written))
         index = open_offline(out / "index.html")
         figures.append(Figure(f"{label}: site index loads in chromium", index["load"]))
         model = next((out / "model").glob("*.html"))
