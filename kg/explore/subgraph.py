@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from kg.explore.kinds import BROADER, DEVELOPED_BY, LINK_BY_PREDICATE
 from kg.explore.lookup import node_kind
-from kg.explore.nodes import describe, paper_counts, web_links
+from kg.explore.nodes import describe, describe_all, paper_counts, web_links
 from kg.explore.records import Node, WebLink
 from kg.explore.sparql import day, select, select_many
 
@@ -89,14 +89,13 @@ def whole(graph: ox.Store) -> Subgraph:
     topics above and below them, and the families among them."""
     edges: set[Edge] = set()
     reached: dict[str, str] = {}
-    papers: set[str] = set()
-    for row in select(graph, "papers"):
-        papers.add(row["paper"].value)
+    papers = {row["paper"].value for row in select(graph, "graph-papers")}
     for row in select(graph, "graph-links"):
+        if row["paper"].value not in papers:
+            continue
         link = LINK_BY_PREDICATE[row["predicate"].value]
         edges.add((row["paper"].value, row["predicate"].value, row["entity"].value))
         reached.setdefault(row["entity"].value, link.kind)
-        papers.add(row["paper"].value)
     linked = {target for _, _, target in edges}
     for row in select(graph, "graph-entity-links"):
         source, predicate, target = row["entity"].value, row["predicate"].value, row["other"].value
@@ -107,13 +106,13 @@ def whole(graph: ox.Store) -> Subgraph:
         if wanted:
             edges.add((source, predicate, target))
     iris = sorted(papers | {s for s, _, _ in edges} | {t for _, _, t in edges})
-    described = describe(graph, iris, reached_as=reached)
+    described = describe_all(graph, iris, reached_as=reached)
     counts = _count_papers(described, edges)
     nodes = {
         iri: node if node.is_paper else _with_papers(node, counts.get(iri, 0))
         for iri, node in described.items()
     }
-    return Subgraph(nodes, sorted(edges), web_links(graph, sorted(papers)))
+    return Subgraph(nodes, sorted(edges), web_links(graph, sorted(papers), every=True))
 
 
 def _with_papers(node: Node, papers: int) -> Node:
