@@ -423,9 +423,12 @@ def test_rank_stops_early_and_stays_exact() -> None:
     papers = [f"p{i:04d}" for i in range(3000)]
     for trial in range(30):
         sizes = [rng.choice((2, 3, 5, 40, 300, 1500, 2500)) for _ in range(rng.randint(1, 8))]
-        papers_of = {f"e{j}": set(rng.sample(papers, size)) | {"p0000"} for j, size in enumerate(sizes)}
+        papers_of = {
+            f"e{j}": set(rng.sample(papers, size)) | {"p0000"} for j, size in enumerate(sizes)
+        }
         shares = {
-            e: Share(e, rng.choice((1.0, 2.0, 3.0)), len(members)) for e, members in papers_of.items()
+            e: Share(e, rng.choice((1.0, 2.0, 3.0)), len(members))
+            for e, members in papers_of.items()
         }
         brute = []
         for other in {p for members in papers_of.values() for p in members} - {"p0000"}:
