@@ -341,7 +341,8 @@
       var tries = [
         { x: point.x + radius + 3, y: point.y - LABEL_HEIGHT / 2, w: w, h: LABEL_HEIGHT },
         { x: point.x - radius - 3 - w, y: point.y - LABEL_HEIGHT / 2, w: w, h: LABEL_HEIGHT },
-        { x: point.x - w / 2, y: point.y + radius + 2, w: w, h: LABEL_HEIGHT }
+        { x: point.x - w / 2, y: point.y + radius + 2, w: w, h: LABEL_HEIGHT },
+        { x: point.x - w / 2, y: point.y - radius - 2 - LABEL_HEIGHT, w: w, h: LABEL_HEIGHT }
       ];
       var own = shapes.get(id);
       var box = tries.find(function (t) {
