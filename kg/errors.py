@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
+from kg.terminal import inert
+
 __all__ = [
+    "AmbiguousNameError",
     "DigestError",
     "EndpointError",
     "KgError",
+    "NotFoundError",
+    "OutputError",
     "QueryError",
     "StoreError",
     "UnknownNameError",
 ]
+
+_SHOWN = 10
 
 
 class KgError(Exception):
@@ -46,3 +54,50 @@ class UnknownNameError(KgError):
     def __init__(self, kind: str, name: str, known: list[str]) -> None:
         self.name = name
         super().__init__(f"unknown {kind} {name!r}; known: {', '.join(sorted(known))}")
+
+
+class NotFoundError(KgError):
+    """Nothing in the graph matches a name (a paper, topic, model, benchmark, organisation).
+
+    `candidates` are the closest names the graph has (shown as "did you mean"); `hint` says
+    what the name may be.
+    """
+
+    def __init__(
+        self, what: str, text: str, candidates: Sequence[str] = (), hint: str = ""
+    ) -> None:
+        self.what = what
+        self.text = text
+        self.candidates = list(candidates)
+        shown = "; ".join(inert(c) for c in self.candidates[:_SHOWN])
+        message = f"no {what} matches {inert(text)!r}"
+        if shown:
+            message += f"; did you mean: {shown}"
+        if hint:
+            message += f" ({hint})"
+        super().__init__(message)
+
+
+class AmbiguousNameError(KgError):
+    """Several nodes match a name; the message lists them so that one can be picked.
+
+    `candidates` are ``(iri, description)`` pairs.
+    """
+
+    def __init__(
+        self, what: str, text: str, candidates: Sequence[tuple[str, str]], hint: str = ""
+    ) -> None:
+        self.what = what
+        self.text = text
+        self.candidates = list(candidates)
+        shown = "; ".join(inert(description) for _, description in self.candidates[:_SHOWN])
+        more = len(self.candidates) - min(len(self.candidates), _SHOWN)
+        tail = f"; and {more} more" if more > 0 else ""
+        advice = f"; {hint}" if hint else ""
+        super().__init__(
+            f"{len(self.candidates)} {what} match {inert(text)!r}: {shown}{tail}{advice}"
+        )
+
+
+class OutputError(KgError):
+    """An output file or folder that cannot be written."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -80,3 +80,48 @@ def explore_build(base: Path) -> Path:
 def built_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The exploration build: bundled digests plus tests/fixtures/explore_links.ttl."""
     return explore_build(tmp_path_factory.getbasetemp())
+
+
+DEV_README = (
+    Path(__file__).resolve().parent.parent.parent
+    / "shared"
+    / "corpus"
+    / "upstream"
+    / ("dair-readme-dev.md")
+)
+GENERATED_WEEKS = 200
+"""Weeks of the generated README the large tests build: about 2,000 papers."""
+
+
+def _built_once(base: Path, name: str, make: Callable[[Path], None]) -> Path:
+    out = base / name
+    if not (out / "ready").exists():
+        make(out)
+        (out / "ready").touch()
+    return out
+
+
+@pytest.fixture(scope="session")
+def dev_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build of the development README (../shared/corpus/upstream/), once per session."""
+    if not DEV_README.is_file():
+        pytest.skip(f"the development corpus is not here: {DEV_README}")
+
+    def make(out: Path) -> None:
+        build([DEV_README], out)
+
+    return _built_once(tmp_path_factory.getbasetemp(), "dev", make)
+
+
+@pytest.fixture(scope="session")
+def generated_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build of a generated DAIR README of `GENERATED_WEEKS` weeks, once per session."""
+    from dairgen import make_dair_readme
+
+    def make(out: Path) -> None:
+        text, _ = make_dair_readme(GENERATED_WEEKS, seed=5)
+        readme = tmp_path_factory.getbasetemp() / "generated-readme.md"
+        readme.write_text(text, encoding="utf-8")
+        build([readme], out)
+
+    return _built_once(tmp_path_factory.getbasetemp(), "generated", make)

@@ -123,10 +123,10 @@ def test_query_table(store_dir: str) -> None:
     result = query(store_dir, "SELECT ?p ?id WHERE { ?p mlkg:arxivId ?id } ORDER BY ?id LIMIT 2")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert re.search(r"\bp\b.*\bid\b", lines[1])
-    body = "\n".join(lines)
-    assert re.search(r"paper:2311\.10537\s*│\s*2311\.10537", body)
-    assert re.search(r"paper:2311\.10702\s*│\s*2311\.10702", body)
+    assert re.fullmatch(r"p\s+id", lines[0])
+    assert re.fullmatch(r"-+  -+", lines[1])
+    assert re.fullmatch(r"paper:2311\.10537  2311\.10537", lines[2])
+    assert re.fullmatch(r"paper:2311\.10702  2311\.10702", lines[3])
     assert lines[-1] == "2 row(s)"
 
 

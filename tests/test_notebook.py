@@ -52,7 +52,7 @@ def test_the_notebook_has_no_logic_and_no_outputs() -> None:
     assert all(cell.outputs == [] and cell.execution_count is None for cell in code)
     source = "\n".join(cell.source for cell in code)
     assert "def " not in source and "class " not in source and "for " not in source
-    assert "kg.analysis" in source and "kg.report" in source and "kg.viz" in source
+    assert "kg.explore" in source and "kg.report" in source and "kg.view" in source
 
 
 def test_the_notebook_runs(
@@ -78,15 +78,19 @@ def test_the_notebook_runs(
     errors = [o for cell in code for o in cell.outputs if o.get("output_type") == "error"]
     assert errors == []
     shown = [outputs(cell) for cell in code]
-    papers, by_topic, per_topic, shared, report, view = shown[1:]
+    papers, by_topic, per_topic, related, shared, topics, report, view = shown[1:]
     assert re.search(r"^39 ", papers, re.M) and not re.search(r"^40 ", papers, re.M)
     assert "paper:a-comparative-study-on-reasoning-pattern" in papers
     assert "Corrective Retrieval Augmented Generation" in by_topic
     assert "The Power of Noise" in by_topic
     assert "topic:open-models" in per_topic
+    assert "Camels in a Changing Climate" in related and "3.9667" in related
+    assert "benchmark MT-bench, benchmark GSM8K" in related
     assert "Camels in a Changing Climate" in shared
     assert "0.4286" in shared and "0.1429" in shared
+    assert "https://w3id.org/mlkg/id/topic/small-models" in topics
     assert "\n<div><iframe srcdoc=" in report
-    assert "Topic report: Retrieval-Augmented Generation" in report
-    assert "\n<div><iframe srcdoc=" in view or "kg.viz is not available" in view
+    assert "Topic&lt;/span&gt; Retrieval-Augmented Generation" in report
+    assert "\n<div><iframe srcdoc=" in view
+    assert "Retrieval-Augmented Generation (topic) within 1 link" in view
     assert "Warning" not in report + view

@@ -1,39 +1,20 @@
-"""Exploration commands: ``kg shared-benchmarks`` and ``kg report``."""
+"""Exploration commands: ``kg shared-benchmarks``, ``kg related`` and ``kg report``."""
 
 from __future__ import annotations
 
-import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from kg.cli import StoreOption, app, reports_errors
+from kg.cli import EndpointOption, StoreOption, app, reports_errors
 from kg.errors import UnknownNameError
 from kg.graph.store import DEFAULT_DIR
 
-__all__ = ["report", "shared_benchmarks"]
+__all__ = ["related", "report", "shared_benchmarks"]
 
-_TABLE_FORMATS = ("table", "json")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(temporary).chmod(0o666 & ~umask)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+_TABLE_FORMATS = ("table", "json", "csv")
 
 
 @app.command("shared-benchmarks")
@@ -44,57 +25,130 @@ def shared_benchmarks(
         typer.Argument(help="arXiv id, paper:<id>, IRI or title words (none: every benchmark)."),
     ] = None,
     store: StoreOption = DEFAULT_DIR,
-    output: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    endpoint: EndpointOption = None,
+    output: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
 ) -> None:
-    """Papers sharing benchmarks with a paper, or the papers around each benchmark."""
-    from kg.analysis import as_rows, benchmark_groups, find_paper
-    from kg.analysis import shared_benchmarks as find_shared
-    from kg.graph.store import open_store
+    """Papers sharing benchmarks with a paper, or how many papers use each benchmark."""
+    from kg.explore.kinds import LINK_BY_PREDICATE
+    from kg.explore.lookup import find_paper
+    from kg.explore.nodes import describe
+    from kg.explore.related import shared_benchmarks as find_shared
+    from kg.explore.sparql import select
+    from kg.graph.prefixes import compact
+    from kg.graph.store import open_graph
+    from kg.render import render_records
+    from kg.terminal import inert
 
     if output not in _TABLE_FORMATS:
         raise UnknownNameError("output format", output, list(_TABLE_FORMATS))
-    graph = open_store(store)
+    graph = open_graph(store, endpoint)
     if paper is None:
-        rows = as_rows(benchmark_groups(graph))
-        title = "Papers around each benchmark"
-    else:
-        iri = find_paper(graph, paper)
-        rows = as_rows(find_shared(graph, iri))
-        title = f"Papers sharing benchmarks with {iri}"
-    if output == "json":
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+        rows = [
+            {
+                "benchmark": compact(row["benchmark"].value),
+                "label": row["label"].value if "label" in row else "",
+                "papers": int(row["papers"].value),
+            }
+            for row in select(graph, "benchmark-papers")
+        ]
+        sys.stdout.write(render_records(rows, output))
+        if output == "table":
+            typer.echo(f"{len(rows)} benchmark(s)")
         return
-    from rich.console import Console
-    from rich.table import Table
+    iri = find_paper(graph, paper)
+    own = sorted(
+        {
+            row["entity"].value
+            for row in select(graph, "paper-entities", paper=iri)
+            if LINK_BY_PREDICATE[row["predicate"].value].kind == "benchmark"
+        }
+    )
+    nodes = describe(graph, [iri, *own])
+    found = [item.row() for item in find_shared(graph, iri)]
+    if output != "table":
+        sys.stdout.write(render_records(found, output))
+        return
+    name = f"{nodes[iri].short} ({inert(nodes[iri].label)})"
+    if not own:
+        typer.echo(
+            f"{name} has no benchmark in the graph, so no paper shares one with it; "
+            f"'kg related {nodes[iri].short}' ranks papers by shared topics, models and "
+            "organisations too."
+        )
+        return
+    listed = ", ".join(inert(nodes[b].label) for b in own)
+    if not found:
+        typer.echo(f"No other paper shares a benchmark with {name}; its benchmarks: {listed}.")
+        return
+    typer.echo(f"Papers sharing benchmarks with {name}; its benchmarks: {listed}.")
+    sys.stdout.write(render_records(found, output))
+    typer.echo(f"{len(found)} paper(s)")
 
-    table = Table(title=title)
-    for column in rows[0] if rows else ["result"]:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*(str(value) if value is not None else "" for value in row.values()))
-    Console(width=200).print(table)
-    typer.echo(f"{len(rows)} row(s)")
+
+@app.command("related")
+@reports_errors
+def related(
+    paper: Annotated[str, typer.Argument(help="arXiv id, paper:<id>, IRI or title words.")],
+    store: StoreOption = DEFAULT_DIR,
+    endpoint: EndpointOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many papers.")] = 20,
+    output: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+) -> None:
+    """Papers related to a paper by shared benchmarks, models, authors, topics, organisations."""
+    from kg.explore.lookup import find_paper
+    from kg.explore.nodes import describe
+    from kg.explore.related import related_papers
+    from kg.graph.store import open_graph
+    from kg.render import render_records
+    from kg.terminal import inert
+
+    if output not in _TABLE_FORMATS:
+        raise UnknownNameError("output format", output, list(_TABLE_FORMATS))
+    graph = open_graph(store, endpoint)
+    iri = find_paper(graph, paper)
+    found = [item.row() for item in related_papers(graph, iri, limit)]
+    if output != "table":
+        sys.stdout.write(render_records(found, output))
+        return
+    node = describe(graph, [iri])[iri]
+    name = f"{node.short} ({inert(node.label)})"
+    if not found:
+        typer.echo(
+            f"No other paper shares a topic, model, benchmark, organisation or author with {name}."
+        )
+        return
+    typer.echo(f"Papers related to {name}, by what they share (rarer things count more):")
+    sys.stdout.write(render_records(found, output))
+    typer.echo(f"{len(found)} paper(s)")
 
 
 @app.command("report")
 @reports_errors
 def report(
-    topic: Annotated[str, typer.Argument(help="Topic id (rag), topic:<id>, IRI or label.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="A topic, model, benchmark, organisation or paper: id (rag), prefix:id, IRI, "
+            "name, arXiv id or title words."
+        ),
+    ],
     output: Annotated[str, typer.Option("--format", "-f", help="md or html.")] = "md",
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="File to write (default: stdout).")
     ] = None,
     store: StoreOption = DEFAULT_DIR,
+    endpoint: EndpointOption = None,
 ) -> None:
-    """A report on one topic: papers, activity per week, linked entities and nearby topics."""
-    from kg.graph.store import open_store
-    from kg.report import FORMATS, render_report, topic_report
+    """A report on one node: its links with evidence, activity, neighbourhood and papers."""
+    from kg.files import write_text
+    from kg.graph.store import open_graph
+    from kg.report import FORMATS, render_report, report_page
 
     if output not in FORMATS:
         raise UnknownNameError("report format", output, list(FORMATS))
-    text = render_report(topic_report(open_store(store), topic), output)
+    text = render_report(report_page(open_graph(store, endpoint), name), output)
     if out is None:
         sys.stdout.write(text)
         return
-    _write_atomically(out, text)
+    write_text(out, text)
     typer.echo(f"wrote {out}", err=True)

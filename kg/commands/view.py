@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from kg.cli import StoreOption, app, reports_errors
+from kg.cli import EndpointOption, StoreOption, app, reports_errors
 from kg.graph.store import DEFAULT_DIR
 
-__all__ = ["DEFAULT_PAGE", "viz", "write_atomically"]
+__all__ = ["DEFAULT_PAGE", "viz"]
 
 DEFAULT_PAGE = Path("graph.html")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it into place."""
-    from kg.viz import ViewError
-
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise ViewError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise ViewError(f"cannot write {path}: {exc.strerror or exc}") from None
-        raise
 
 
 @app.command("viz")
@@ -48,23 +22,41 @@ def viz(
         Path, typer.Option("--out", "-o", help="The HTML file to write.")
     ] = DEFAULT_PAGE,
     store: StoreOption = DEFAULT_DIR,
+    endpoint: EndpointOption = None,
     topic: Annotated[
         str | None,
-        typer.Option("--topic", help="Only this topic's neighbourhood: topic:rag, rag or a label."),
+        typer.Option("--topic", help="Only this topic's neighbourhood: rag, topic:rag or a name."),
     ] = None,
     paper: Annotated[
         str | None,
         typer.Option("--paper", help="Only this paper's neighbourhood (arXiv id, IRI or title)."),
     ] = None,
+    focus: Annotated[
+        str | None,
+        typer.Option("--focus", help="Only the neighbourhood of any node: a model, a benchmark…"),
+    ] = None,
     hops: Annotated[
-        int, typer.Option("--hops", min=0, help="How many links from --topic or --paper.")
+        int, typer.Option("--hops", min=0, help="How many links from --topic, --paper, --focus.")
     ] = 1,
 ) -> None:
-    """Write an interactive graph of papers, topics, models, benchmarks and people (offline)."""
-    from kg.graph.store import open_store
-    from kg.viz import graph_from_store, render_html, to_pyvis
+    """Write an interactive, offline graph view: the whole graph opens on an overview of its
+    topics; with --topic, --paper or --focus only that neighbourhood is fetched and shown."""
+    from kg.explore.kinds import ENTITY_KINDS, PAPER_KINDS
+    from kg.explore.lookup import find
+    from kg.explore.subgraph import around, whole
+    from kg.files import write_text
+    from kg.graph.store import open_graph
+    from kg.view.page import view_page
 
-    graph = graph_from_store(open_store(store), topic=topic, paper=paper, hops=hops)
-    page = render_html(to_pyvis(graph))
-    write_atomically(out, page)
-    typer.echo(f"{out}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges")
+    graph = open_graph(store, endpoint)
+    centres = []
+    if topic is not None:
+        centres.append(find(graph, topic, ("topic",)).iri)
+    if paper is not None:
+        centres.append(find(graph, paper, PAPER_KINDS).iri)
+    if focus is not None:
+        centres.append(find(graph, focus, (*ENTITY_KINDS, *PAPER_KINDS)).iri)
+    sub = around(graph, list(dict.fromkeys(centres)), hops) if centres else whole(graph)
+    page = view_page(sub)
+    write_text(out, page.html)
+    typer.echo(f"{out}: {page.title}; {page.nodes} nodes, {page.links} links")
