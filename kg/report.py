@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import html
 
-import pyoxigraph as ox
-
 from kg.explore.kinds import ENTITY_KINDS, PAPER_KINDS
 from kg.explore.lookup import find
 from kg.explore.profiles import entity_profile, paper_profile
+from kg.graph.remote import Graph
 from kg.site.pages import EntityPage, PaperPage, entity_page, paper_page
 from kg.site.render import FORMATS, render_page
 
 __all__ = ["FORMATS", "iframe", "render_report", "report", "report_page"]
 
 
-def report_page(graph: ox.Store, name: str) -> EntityPage | PaperPage:
+def report_page(graph: Graph, name: str) -> EntityPage | PaperPage:
     """The page of the node `name` names (see `kg.explore.lookup`): entities first."""
     match = find(graph, name, (*ENTITY_KINDS, *PAPER_KINDS))
     if match.kind in PAPER_KINDS:
@@ -30,7 +29,7 @@ def render_report(page: EntityPage | PaperPage, fmt: str = "md") -> str:
     return render_page(page, fmt)
 
 
-def report(graph: ox.Store, name: str, fmt: str = "md") -> str:
+def report(graph: Graph, name: str, fmt: str = "md") -> str:
     """The report on the node `name` names, in `fmt`."""
     return render_report(report_page(graph, name), fmt)
 

@@ -190,10 +190,10 @@ def test_a_named_query_runs_over_http(server: Endpoint) -> None:
 
 def test_a_large_answer_arrives_whole(server: Endpoint, built_dir: Path) -> None:
     """Past the buffered size the answer streams (chunked) and still arrives complete."""
-    copies = "VALUES ?copy { 1 2 3 4 5 6 7 8 }"
+    copies = "VALUES ?copy { 1 2 }"
     everything = sparql_json(get(server.url, f"SELECT * WHERE {{ ?s ?p ?o {copies} }}"))
     triples = local_count(built_dir, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    assert len(everything["results"]["bindings"]) == 8 * triples > 50_000
+    assert len(everything["results"]["bindings"]) == 2 * triples > 20_000
 
 
 def test_the_endpoint_is_read_only(server: Endpoint, built_dir: Path) -> None:

@@ -10,13 +10,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import networkx as nx
-import pyoxigraph as ox
 
 from kg.errors import UnknownNameError
 from kg.explore.kinds import ENTITY_KINDS, LINK_BY_PREDICATE
 from kg.explore.profiles import evidence_of
 from kg.explore.projections import cooccurrence, paper_projection, to_networkx
 from kg.explore.subgraph import Subgraph
+from kg.graph.remote import Graph
 
 __all__ = ["GRAPH_FORMATS", "PROJECTIONS", "TABLES", "graph_bytes", "projection", "table_csv"]
 
@@ -55,7 +55,7 @@ def graph_bytes(graph: nx.Graph, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def table_csv(graph: ox.Store, sub: Subgraph, name: str) -> str:
+def table_csv(graph: Graph, sub: Subgraph, name: str) -> str:
     """The table `name` of `TABLES` as CSV."""
     papers = sorted(sub.papers(), key=lambda n: (n.week.isoformat() if n.week else "", n.iri))
     buffer = io.StringIO()

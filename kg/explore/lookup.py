@@ -21,8 +21,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import pyoxigraph as ox
-
 from kg.errors import AmbiguousNameError, NotFoundError, QueryError
 from kg.explore.kinds import (
     ENTITY_KINDS,
@@ -35,6 +33,7 @@ from kg.explore.kinds import (
 from kg.explore.labels import fold, local_name, words
 from kg.explore.sparql import select
 from kg.graph.prefixes import ID, PREFIXES, compact
+from kg.graph.remote import Graph
 from kg.resolve import slugify
 
 __all__ = ["Match", "find", "find_entity", "find_paper", "find_topic", "node_kind"]
@@ -85,7 +84,7 @@ def _hint(kinds: Sequence[str]) -> str:
     return "give " + "; or ".join(hints)
 
 
-def node_kind(graph: ox.Store, iri: str) -> str | None:
+def node_kind(graph: Graph, iri: str) -> str | None:
     """The kind of a node of the graph, or None when the graph does not have it."""
     try:
         rows = list(select(graph, "lookup-node", node=iri))
@@ -99,7 +98,7 @@ def node_kind(graph: ox.Store, iri: str) -> str | None:
     return kind_from_classes(classes) or kind_from_iri(iri) or reached or "other"
 
 
-def _by_iri(graph: ox.Store, text: str, iri: str, kinds: Sequence[str]) -> Match:
+def _by_iri(graph: Graph, text: str, iri: str, kinds: Sequence[str]) -> Match:
     kind = node_kind(graph, iri)
     if kind is None:
         raise NotFoundError(_what(kinds), text, hint=_hint(kinds))
@@ -151,7 +150,7 @@ def _class(kind: str) -> str:
     return KINDS[kind].classes[0]
 
 
-def _entity_names(graph: ox.Store, word: str, kind: str) -> list[tuple[str, str, str]]:
+def _entity_names(graph: Graph, word: str, kind: str) -> list[tuple[str, str, str]]:
     """(iri, kind, name) for entities of `kind` with a name containing `word`."""
     return [
         (row["node"].value, kind, row["name"].value)
@@ -159,7 +158,7 @@ def _entity_names(graph: ox.Store, word: str, kind: str) -> list[tuple[str, str,
     ]
 
 
-def _titles(graph: ox.Store, word: str) -> list[tuple[str, str, str]]:
+def _titles(graph: Graph, word: str) -> list[tuple[str, str, str]]:
     """(iri, kind, title) of papers whose title contains `word`."""
     found = []
     for row in select(graph, "lookup-title", word=word):
@@ -169,7 +168,7 @@ def _titles(graph: ox.Store, word: str) -> list[tuple[str, str, str]]:
 
 
 def _suggest(
-    graph: ox.Store, text: str, kinds: Sequence[str], query_words: Sequence[str]
+    graph: Graph, text: str, kinds: Sequence[str], query_words: Sequence[str]
 ) -> list[str]:
     """The names closest to `text`: entity names of `kinds` that read alike, then titles
     sharing most of its words."""
@@ -200,7 +199,7 @@ def _suggest(
     return list(shown.values())[: _SUGGESTIONS * 2]
 
 
-def find(graph: ox.Store, text: str, kinds: Iterable[str] = (*PAPER_KINDS, *ENTITY_KINDS)) -> Match:
+def find(graph: Graph, text: str, kinds: Iterable[str] = (*PAPER_KINDS, *ENTITY_KINDS)) -> Match:
     """The node `text` names among nodes of `kinds` (see the module's description)."""
     kinds = tuple(kinds)
     query = " ".join(text.split())
@@ -270,16 +269,16 @@ def find(graph: ox.Store, text: str, kinds: Iterable[str] = (*PAPER_KINDS, *ENTI
     raise NotFoundError(_what(kinds), text, _suggest(graph, query, kinds, query_words), hint)
 
 
-def find_paper(graph: ox.Store, text: str) -> str:
+def find_paper(graph: Graph, text: str) -> str:
     """The IRI of the paper or article `text` names."""
     return find(graph, text, PAPER_KINDS).iri
 
 
-def find_topic(graph: ox.Store, text: str) -> str:
+def find_topic(graph: Graph, text: str) -> str:
     """The IRI of the topic `text` names."""
     return find(graph, text, ("topic",)).iri
 
 
-def find_entity(graph: ox.Store, text: str, kinds: Iterable[str] = ENTITY_KINDS) -> Match:
+def find_entity(graph: Graph, text: str, kinds: Iterable[str] = ENTITY_KINDS) -> Match:
     """The topic, model, benchmark or organisation `text` names."""
     return find(graph, text, tuple(kinds))

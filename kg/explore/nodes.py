@@ -14,6 +14,7 @@ from kg.explore.labels import best_label, local_name
 from kg.explore.records import Node, WebLink
 from kg.explore.sparql import Row, day, select, select_many
 from kg.graph.prefixes import PREFIXES
+from kg.graph.remote import Graph
 
 __all__ = ["describe", "describe_all", "paper_counts", "web_links"]
 
@@ -74,7 +75,7 @@ def _assemble(
 
 
 def describe(
-    graph: ox.Store,
+    graph: Graph,
     iris: Iterable[str],
     reached_as: Mapping[str, str] | None = None,
     counts: Mapping[str, int] | None = None,
@@ -91,7 +92,7 @@ def describe(
 
 
 def describe_all(
-    graph: ox.Store, iris: Iterable[str], reached_as: Mapping[str, str] | None = None
+    graph: Graph, iris: Iterable[str], reached_as: Mapping[str, str] | None = None
 ) -> dict[str, Node]:
     """Like `describe` for a large share of the graph, from one pass over every name; nodes
     whose kind their IRI does not tell, or that have no name, are described one by one."""
@@ -108,7 +109,7 @@ def describe_all(
 
 
 def web_links(
-    graph: ox.Store, iris: Iterable[str], every: bool = False
+    graph: Graph, iris: Iterable[str], every: bool = False
 ) -> dict[str, tuple[WebLink, ...]]:
     """The web pages of papers (paper URL, code, tweets), http(s) only, in a stable order;
     `every` asks once for every node's and keeps those of `iris`."""
@@ -132,7 +133,7 @@ def web_links(
     }
 
 
-def paper_counts(graph: ox.Store, iris: Iterable[str]) -> dict[str, int]:
+def paper_counts(graph: Graph, iris: Iterable[str]) -> dict[str, int]:
     """How many papers link to each entity (a topic's count includes its narrower topics)."""
     return {
         row["entity"].value: int(row["papers"].value)

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from kg.explore.sparql import Term
 from kg.graph.prefixes import PREFIXES, compact
+from kg.graph.remote import Graph
 from kg.query import load_query, run_query
 
 __all__ = ["as_rows", "open_or_build", "query_rows", "value"]
@@ -43,7 +44,7 @@ def value(term: Term | None) -> object:
     return str(term)
 
 
-def query_rows(graph: ox.Store, query: str, **params: str) -> list[dict[str, object]]:
+def query_rows(graph: Graph, query: str, **params: str) -> list[dict[str, object]]:
     """Rows of a named query, a .rq file or inline SPARQL, as dicts of Python values.
 
     Numbers and dates become int, float and date; IRIs are shown compact (``paper:2404.14219``).
@@ -61,7 +62,7 @@ def as_rows(records: Iterable[_HasRow]) -> list[dict[str, object]]:
     return [record.row() for record in records]
 
 
-def open_or_build(directory: str | Path | None = None, endpoint: str | None = None) -> ox.Store:
+def open_or_build(directory: str | Path | None = None, endpoint: str | None = None) -> Graph:
     """The built graph: the SPARQL server at `endpoint` (else ``KG_ENDPOINT``), or the store in
     `directory` (else ``KG_STORE``, else ``../kg-out``), built from the bundled digests when it
     is missing."""

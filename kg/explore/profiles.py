@@ -35,6 +35,7 @@ from kg.explore.records import Evidence, Link, Node, WebLink
 from kg.explore.related import RelatedPaper, related_papers
 from kg.explore.sparql import Row, day, number, select, select_many
 from kg.graph.prefixes import PREFIXES
+from kg.graph.remote import Graph
 
 __all__ = [
     "Count",
@@ -150,7 +151,7 @@ class EntityProfile:
         return next((counts for k, counts in self.neighbours if k == kind), ())
 
 
-def graph_span(graph: ox.Store) -> tuple[date, date] | None:
+def graph_span(graph: Graph) -> tuple[date, date] | None:
     """The first and last week of the graph's digests."""
     rows = select(graph, "graph-span")
     first = day(rows[0].get("first")) if rows else None
@@ -178,7 +179,7 @@ def _ids(term: object) -> list[str]:
     return [value.rsplit("/", 1)[-1] for value in term.value.split()]
 
 
-def evidence_of(graph: ox.Store, papers: Iterable[str]) -> dict[tuple[str, str, str], Evidence]:
+def evidence_of(graph: Graph, papers: Iterable[str]) -> dict[tuple[str, str, str], Evidence]:
     """The evidence of every link of `papers`, by (paper, predicate, entity)."""
     found = {}
     for row in select_many(graph, "paper-evidence", "paper", papers):
@@ -202,7 +203,7 @@ RelatedSource = Callable[[str], list[RelatedPaper]]
 
 
 def _known(
-    graph: ox.Store,
+    graph: Graph,
     iris: Iterable[str],
     reached: Mapping[str, str],
     known: Mapping[str, Node] | None,
@@ -221,7 +222,7 @@ def _known(
 
 
 def paper_profiles(
-    graph: ox.Store,
+    graph: Graph,
     papers: Sequence[str],
     related: RelatedSource | None = None,
     known: Mapping[str, Node] | None = None,
@@ -261,12 +262,12 @@ def paper_profiles(
     }
 
 
-def paper_profile(graph: ox.Store, paper: str) -> PaperProfile:
+def paper_profile(graph: Graph, paper: str) -> PaperProfile:
     """The profile of one paper (an IRI)."""
     return paper_profiles(graph, [paper])[paper]
 
 
-def _facts(graph: ox.Store, entity: str) -> tuple[dict[str, list[str]], list[str], list[str]]:
+def _facts(graph: Graph, entity: str) -> tuple[dict[str, list[str]], list[str], list[str]]:
     """Related IRIs by fact, names and same-as links of an entity; also note and discovered."""
     related: dict[str, list[str]] = defaultdict(list)
     names: list[str] = []
@@ -320,7 +321,7 @@ def _facts_record(
 
 
 def entity_profiles(
-    graph: ox.Store,
+    graph: Graph,
     entities: Sequence[str],
     span: tuple[date, date] | None = None,
     shown: int = SHOWN_PAPERS,
@@ -410,6 +411,6 @@ def entity_profiles(
     return profiles
 
 
-def entity_profile(graph: ox.Store, entity: str) -> EntityProfile:
+def entity_profile(graph: Graph, entity: str) -> EntityProfile:
     """The profile of one topic, model, benchmark or organisation (an IRI)."""
     return entity_profiles(graph, [entity])[entity]

@@ -26,6 +26,7 @@ from kg.explore.kinds import LINK_BY_PREDICATE
 from kg.explore.nodes import describe
 from kg.explore.records import Node
 from kg.explore.sparql import select, select_filled, select_many
+from kg.graph.remote import Graph
 
 __all__ = [
     "LIMIT",
@@ -138,7 +139,7 @@ def rank(
     ]
 
 
-def _shares(graph: ox.Store, paper: str) -> tuple[dict[str, Share], dict[str, str]]:
+def _shares(graph: Graph, paper: str) -> tuple[dict[str, Share], dict[str, str]]:
     weights: dict[str, float] = {}
     kinds: dict[str, str] = {}
     for row in select(graph, "paper-entities", paper=paper):
@@ -156,7 +157,7 @@ def _shares(graph: ox.Store, paper: str) -> tuple[dict[str, Share], dict[str, st
     return shares, kinds
 
 
-def related_papers(graph: ox.Store, paper: str, limit: int = LIMIT) -> list[RelatedPaper]:
+def related_papers(graph: Graph, paper: str, limit: int = LIMIT) -> list[RelatedPaper]:
     """The papers most related to `paper` (an IRI; see `kg.explore.lookup.find_paper`)."""
     shares, kinds = _shares(graph, paper)
     if not shares:
@@ -184,7 +185,7 @@ _DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 
 
 def resolve(
-    graph: ox.Store,
+    graph: Graph,
     ranked: Ranked,
     kinds: Mapping[str, str],
     nodes: Mapping[str, Node] | None = None,
@@ -227,7 +228,7 @@ class SharedBenchmarks:
         }
 
 
-def shared_benchmarks(graph: ox.Store, paper: str) -> list[SharedBenchmarks]:
+def shared_benchmarks(graph: Graph, paper: str) -> list[SharedBenchmarks]:
     """Papers sharing benchmarks with `paper` (an IRI): most shared, then Jaccard, then title."""
     rows = select(graph, "shared-benchmarks", paper=paper)
     nodes = describe(graph, [row["other"].value for row in rows])

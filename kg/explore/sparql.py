@@ -17,6 +17,7 @@ from functools import cache
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.graph.remote import Graph
 from kg.query import NamedQuery, named_queries, run_query
 
 __all__ = [
@@ -50,7 +51,7 @@ def _queries() -> dict[str, NamedQuery]:
     return named_queries()
 
 
-def select(graph: ox.Store, name: str, **params: str) -> list[Row]:
+def select(graph: Graph, name: str, **params: str) -> list[Row]:
     """Rows of a named query of ``kg/queries`` with its parameters bound as terms."""
     query = _queries()[name]
     answer = run_query(graph, query.text, params, query.params)
@@ -65,7 +66,7 @@ def _values(name: str, iris: Iterable[str]) -> str:
 
 
 def select_many(
-    graph: ox.Store, name: str, param: str, values: Iterable[str], **params: str
+    graph: Graph, name: str, param: str, values: Iterable[str], **params: str
 ) -> Iterator[Row]:
     """Rows of a named query for many values of one IRI parameter at once.
 
@@ -93,7 +94,7 @@ _LIMIT = re.compile(r"\bLIMIT \d+\s*$")
 
 
 def select_filled(
-    graph: ox.Store,
+    graph: Graph,
     name: str,
     rows: Sequence[Sequence[Term]],
     limit: int | None = None,

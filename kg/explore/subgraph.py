@@ -14,13 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-import pyoxigraph as ox
-
 from kg.explore.kinds import BROADER, DEVELOPED_BY, LINK_BY_PREDICATE
 from kg.explore.lookup import node_kind
 from kg.explore.nodes import describe, describe_all, paper_counts, web_links
 from kg.explore.records import Node, WebLink
 from kg.explore.sparql import day, select, select_many
+from kg.graph.remote import Graph
 
 __all__ = ["MAX_NODES", "Edge", "Subgraph", "around", "whole"]
 
@@ -84,7 +83,7 @@ def _count_papers(nodes: dict[str, Node], edges: Iterable[Edge]) -> dict[str, in
     return {node: len(found) for node, found in counted.items() if node in nodes}
 
 
-def whole(graph: ox.Store) -> Subgraph:
+def whole(graph: Graph) -> Subgraph:
     """The whole graph: every paper, the entities they link to, the developers of those, the
     topics above and below them, and the families among them."""
     edges: set[Edge] = set()
@@ -123,9 +122,7 @@ def _newest_first(papers: dict[str, date | None]) -> list[str]:
     return sorted(papers, key=lambda p: (-(papers[p] or date.min).toordinal(), p))
 
 
-def around(
-    graph: ox.Store, centres: Sequence[str], hops: int = 1, limit: int = MAX_NODES
-) -> Subgraph:
+def around(graph: Graph, centres: Sequence[str], hops: int = 1, limit: int = MAX_NODES) -> Subgraph:
     """The nodes within `hops` links of `centres`, and the links of the outermost papers.
 
     Links are followed both ways: from a paper to its entities, from an entity to its papers

@@ -183,10 +183,18 @@ def _likeness(span: Span) -> bool:
     )
 
 
+def _trimmed(span: Span) -> Span:
+    """A name found with the word that says what it is ("MACHIAVELLI benchmark"), without it."""
+    if span.id_ != "trailing-cue" or len(span) < 2:
+        return span
+    return Span(span.doc, span.start, span.end - 1, span.label_, span_id=span.id_)
+
+
 def _names_and_topics(spans: Iterable[Span]) -> list[Span]:
     """Names keep only the longest of overlapping spans ("Mixtral 8x7B", not also "Mixtral";
     "DeepSeek 67B" the model, not DeepSeek the company), a curated name before a shape of the
     same length; topic labels and cues are evidence and are all kept."""
+    spans = [_trimmed(s) for s in spans]
     topics = [s for s in spans if s.label_.startswith("topic")]
     names = [
         s
@@ -219,8 +227,6 @@ def _mentions(nlp: Language, items: list[tuple[str, Context]]) -> list[Mention]:
         starts = [sentence.start for sentence in doc.sents]
         for span in _names_and_topics(doc.spans[SPANS_KEY]):
             shape = span.label_.endswith("-shape")
-            if shape and span.id_ == "trailing-cue":
-                span = span[:-1]
             organisation = span.label_ == "organisation"
             mentions.append(
                 Mention(

@@ -164,7 +164,8 @@ _PHRASE = r"(?P<phrase>(?:(?:a|an|the)\s)?(?:[^.;:!?]|\.(?=\d)){3,160})"
 _INTRODUCES = re.compile(
     r"\b(?i:introduces?|introducing|presents?|presenting|proposes?|proposing|releases?|released"
     r"|unveils?|launch(?:es|ed)?|announces?|open-sources?|develops?|debuts?|builds?)\s+"
-    rf"(?:the\s+)?(?P<name>{_NAME})(?:\s*\((?P<short>[A-Z][\w.+\-]{{1,20}})\))?\s*,\s*{_PHRASE}"
+    r"(?:the\s+)?(?:[A-Z][\w.\-]*(?:\s[A-Z][\w.\-]*)?['’]s\s+)?"  # "Google's Gemma"
+    rf"(?P<name>{_NAME})(?:\s*\((?P<short>[A-Z][\w.+\-]{{1,20}})\))?\s*,\s*{_PHRASE}"
 )
 _IS_A = re.compile(rf"(?:^|[.;!?]\s+)(?P<name>{_NAME})\s+is\s+(?=an?\s){_PHRASE}")
 _CALLED = re.compile(
@@ -226,14 +227,14 @@ _GENERIC_ACRONYMS = frozenset(
 
 def name_like(name: str) -> bool:
     """One to four words of which one looks like a name: a digit, inner capitals, all capitals
-    or a capitalised hyphenated word ("Phi-3", "OpenELM", "GPQA", "SHADE-Arena"); in a title of
-    several words, a generic acronym of the field ("LLMs", "RAG") is not a name."""
+    ("Phi-3", "OpenELM", "GPQA", "SHADE-Arena"), not a title-case compound ("Self-Tuning"); in a
+    title of several words, a generic acronym of the field ("LLMs", "RAG") is not a name."""
     words = name.split()
     if not 1 <= len(words) <= 4:
         return False
     if len(words) > 1:
         words = [w for w in words if w.strip(",.:") not in _GENERIC_ACRONYMS]
-    return any(re.search(r"\d|[a-z][A-Z]|^[A-Z]{2,}|[A-Z][a-z]*-[A-Z]", w) for w in words)
+    return any(re.search(r"\d|[a-z][A-Z]|^[A-Z]{2,}", w) for w in words)
 
 
 def kind_of_phrase(phrase: str) -> str | None:

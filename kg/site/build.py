@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import pyoxigraph as ox
 from markupsafe import Markup
 
 from kg.explore.kinds import ENTITY_KINDS, KINDS, LINK_BY_PREDICATE
@@ -30,6 +29,7 @@ from kg.explore.related import RelatedPaper, Share, rank, resolve
 from kg.explore.sparql import select
 from kg.explore.subgraph import Subgraph, whole
 from kg.files import replace_folder, staging_folder
+from kg.graph.remote import Graph
 from kg.site.pages import entity_page, paper_page
 from kg.site.render import SITE_CSP, render_page, render_template, site_css, site_script
 from kg.view.embed import script_json
@@ -85,7 +85,7 @@ class _RelatedIndex:
     """Related papers of every paper, ranked by `kg.explore.related.rank` on the whole graph's
     links (the same ranking `kg related` computes from one query)."""
 
-    def __init__(self, graph: ox.Store, sub: Subgraph) -> None:
+    def __init__(self, graph: Graph, sub: Subgraph) -> None:
         self.graph = graph
         self.sub = sub
         self.papers_of: dict[str, set[str]] = defaultdict(set)
@@ -126,7 +126,7 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
         yield items[start : start + size]
 
 
-def build_site(graph: ox.Store, out: Path, progress: Progress = _no_progress) -> SiteSummary:
+def build_site(graph: Graph, out: Path, progress: Progress = _no_progress) -> SiteSummary:
     """Write the site of `graph` to `out` (a new folder, or one kg wrote before)."""
     started = time.perf_counter()
     progress("graph", 0, 1)

@@ -25,8 +25,13 @@ _GLUED = re.compile(r"^(?=[A-Z][a-z]+(?: [a-z]+){3})")  # "...있습니다Large 
 _LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-+&' ]*[A-Za-z0-9+]")
 
 
+_TEX_UMLAUT = re.compile(r'\\["”]\{?([AEIOUaeiouy])\}?')  # T\"ULU, T\”ULU from a PDF's LaTeX
+
+
 def clean(text: str) -> str:
-    """NFC-normalise, drop control and zero-width characters, fold runs of spaces."""
+    """NFC-normalise, drop control and zero-width characters, mend LaTeX umlauts copied from a
+    PDF (T\\"ULU -> TÜLU), fold runs of spaces."""
+    text = _TEX_UMLAUT.sub(lambda m: m[1] + "\u0308", text)
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
     return re.sub(r"[ \t\u00a0\u3000]+", " ", text).strip()
 

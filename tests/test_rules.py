@@ -1,0 +1,322 @@
+"""One test per extraction rule: each fails when its rule is removed or broken.
+
+Rules for a paper's own artefact (kg/extract/rules.py), names (kg/extract/entities.py,
+pipeline.py, mentions.py), organisations (organisations.py, organisation_roles.json) and the
+relations between them (relations.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kg.extract.entities import Registry, edit_distance_one
+from kg.extract.mentions import Mention, find_mentions
+from kg.extract.pipeline import build_pipeline, spellings, stem
+from kg.extract.rules import (
+    description_artefacts,
+    kind_from_text,
+    kind_of_phrase,
+    name_like,
+    opening_kind,
+    title_artefact,
+)
+from kg.extract.vocabulary import load_vocabulary
+from kg.records import Assertion, Digest, Entity, Entry, Link, LinkKind, WeekSource
+from kg.resolve import resolve
+
+ID = "https://w3id.org/mlkg/id/"
+
+
+def digest(entries: list[Entry]) -> Digest:
+    return Digest(
+        source="rows.md",
+        checksum="b" * 64,
+        language="en",
+        layout="dair",
+        title="Top ML Papers of the Week",
+        week_start=date(2025, 3, 3),
+        week_end=date(2025, 3, 9),
+        week_source=WeekSource.HEADER,
+        entries=tuple(entries),
+    )
+
+
+def mentions_of(entry: Entry) -> list[Mention]:
+    vocabulary = load_vocabulary()
+    return find_mentions(build_pipeline(vocabulary), resolve([digest([entry])]))
+
+
+def names_in(text: str) -> set[tuple[str, str]]:
+    return {
+        (m.kind, m.text)
+        for m in mentions_of(Entry(1, "A Study", intro_en=text))
+        if not m.kind.startswith("topic")
+    }
+
+
+def extracted(entry: Entry) -> list[Assertion]:
+    from kg.extract import extract
+
+    assertions, _ = extract(resolve([digest([entry])]))
+    return assertions
+
+
+def links(entry: Entry, relation: str) -> set[str]:
+    return {a.target.name for a in extracted(entry) if a.relation == relation}
+
+
+# ------------------------------------------------------------------ the paper's own artefact
+
+
+@pytest.mark.parametrize(
+    ("title", "name", "kind", "release"),
+    [
+        ("Granite 3.0 Technical Report", "Granite 3.0", "model", True),
+        ("Introducing Zorblax", "Zorblax", None, True),
+        ("OpenELM: An Efficient Language Model Family", "OpenELM", "model", False),
+        ("GPQA: A Graduate-Level Google-Proof Q&A Benchmark", "GPQA", "benchmark", False),
+        ("Muse: Text-To-Image Generation via Masked Generative Transformers", "Muse", None, False),
+        ("JetMoE", "JetMoE", None, True),
+    ],
+)
+def test_title_rule(title: str, name: str, kind: str | None, release: bool) -> None:
+    artefact = title_artefact(title)
+    assert artefact is not None
+    assert (artefact.name, artefact.kind, artefact.release) == (name, kind, release)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Agentic Information Retrieval",
+        "A Survey on Self-Evolution of Large Language Models",
+        "Advancing LLM Reasoning",  # a generic acronym is not a name
+        "Protein LLMs",
+    ],
+)
+def test_title_rule_names_nothing_for_descriptive_titles(title: str) -> None:
+    assert title_artefact(title) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "like"),
+    [
+        *[("Phi-3", True), ("OpenELM", True), ("GPQA", True), ("SHADE-Arena", True)],
+        *[("Advancing LLM Reasoning", False), ("Self-Tuning with LLMs", False)],
+    ],
+)
+def test_name_like(name: str, like: bool) -> None:
+    assert name_like(name) is like
+
+
+@pytest.mark.parametrize(
+    ("phrase", "kind"),
+    [
+        ("a family of large-scale diffusion-based language models (dLLMs) optimized", "model"),
+        ("the first open-source, natively trained 1-bit LLM at the 2B scale", "model"),
+        ("a new benchmark for evaluating agents", "benchmark"),
+        ("a database combining worker desires", "benchmark"),
+        ("a suite of LLMs optimized for reasoning", "model"),
+        ("a new evaluation suite", "benchmark"),
+        ("an RL framework for training language agents", None),
+        ("a modular agentic system powered by LLMs", None),
+        ("a model-based approach", None),
+    ],
+)
+def test_kind_of_phrase(phrase: str, kind: str | None) -> None:
+    assert kind_of_phrase(phrase) == kind
+
+
+def test_opening_phrase_says_what_the_title_is() -> None:
+    assert opening_kind("an 8B model trained with less than $0.1 million") == "model"
+    assert opening_kind("a scalable RL method for training") is None
+    assert opening_kind("proposes a new model") is None  # opens on a verb, not on a phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "This paper introduces Mercury, a family of diffusion language models.",
+            ("Mercury", "model"),
+        ),
+        ("Tina is a family of 1.5B parameter reasoning models.", ("Tina", "model")),
+        ("the resulting model, called TransNAR, demonstrates gains", ("TransNAR", "model")),
+        ("proposes a suite of LLMs (Eurus) optimized for reasoning", ("Eurus", "model")),
+        ("also develops a large-scale dataset MMTab, covering tables", ("MMTab", "benchmark")),
+        (
+            "This work introduces BitNet b1.58 2B4T, the first open 1-bit LLM",
+            ("BitNet b1.58 2B4T", "model"),
+        ),
+        ("This work introduces MEM1, an RL framework for agents", ("MEM1", None)),
+    ],
+)
+def test_description_rules(text: str, found: tuple[str, str | None]) -> None:
+    assert found in {(a.name, a.kind) for a in description_artefacts(text)}
+
+
+def test_a_sentence_subject_is_not_a_name() -> None:
+    assert description_artefacts("The model is a transformer trained on data.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("NExT, a method to teach LLMs to reason about code", None),
+        ("Zork, a 7B open language model trained on code", "model"),
+        ("we release a dataset called Zork with 1M questions", "benchmark"),
+    ],
+)
+def test_kind_from_text(text: str, kind: str | None) -> None:
+    name = "NExT" if text.startswith("NExT") else "Zork"
+    assert kind_from_text(name, text) == kind
+
+
+def test_the_title_name_with_an_opening_phrase_is_proposed() -> None:
+    entry = Entry(1, "Quibble", intro_en="an 8B model trained on code; beats Llama 2 7B.")
+    assert "Quibble" in links(entry, "proposes")
+
+
+def test_a_title_name_the_text_calls_a_framework_is_no_model() -> None:
+    entry = Entry(1, "MEMX", intro_en="This work introduces MEMX, an RL framework for agents.")
+    assert "MEMX" not in links(entry, "proposes")
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("HuatuoXGPT-o1", "presents a novel approach to medical reasoning"),  # a model word
+        ("SQL-Mistral", "adapts a text-to-SQL approach"),  # a curated family inside the name
+        ("UX-TARS", "an agent for GUIs; UX-TARS-72B leads the benchmark"),  # sized variant
+    ],
+)
+def test_a_title_name_built_like_a_model_is_a_model(title: str, text: str) -> None:
+    assert title in links(Entry(1, title, intro_en=text), "proposes")
+
+
+# ------------------------------------------------------------------ names
+
+
+def test_spellings_of_a_version_number() -> None:
+    assert spellings("Llama 3") == ["Llama 3", "Llama-3", "Llama3"]
+    assert spellings("o3-mini") == ["o3-mini"]  # a one-letter name keeps its form
+    assert spellings("MMLU") == ["MMLU"]
+
+
+def test_glued_and_hyphenated_versions_find_the_curated_name() -> None:
+    found = names_in("We fine-tune PaLM-2 and Llama3 8B.")
+    assert ("model", "PaLM-2") in found and ("model", "Llama3 8B") in found
+
+
+def test_a_named_variant_of_a_curated_family_is_found() -> None:
+    found = names_in("It is compared with Claude 3.9 and Mamba-9.")
+    assert ("model-shape", "Claude 3.9") in found and ("model-shape", "Mamba-9") in found
+
+
+def test_a_likeness_is_not_a_mention() -> None:
+    assert not any(text == "o1" for _, text in names_in("o1-like models overthink"))
+
+
+def test_a_name_with_the_word_for_its_kind_keeps_its_kind() -> None:
+    found = names_in("Experiments on the ImageNet benchmarks and the Zorblax dataset.")
+    assert ("benchmark", "ImageNet") in found
+    assert ("benchmark-shape", "Zorblax") not in found  # not capitalised inside: no shape
+
+
+def test_compound_names_with_sizes() -> None:
+    assert ("model-shape", "UX-TARS-72B-DPO") in names_in("UX-TARS-72B-DPO leads the board.")
+
+
+def test_stems_match_topic_cues_in_other_forms() -> None:
+    assert stem("pruning") == stem("pruned")
+    entry = Entry(1, "A Study", intro_en="Large models can be pruned in one shot.")
+    topics = {m.iri for m in mentions_of(entry) if m.kind.startswith("topic")}
+    assert f"{ID}topic/model-compression" in topics
+
+
+def test_misspellings_and_non_names() -> None:
+    assert edit_distance_one("humaleval", "humaneval")
+    assert not edit_distance_one("gpt4", "gpt5")  # a digit is never a slip
+    registry = Registry(load_vocabulary())
+    assert registry.entity("HumalEval", "benchmark") == registry.lookup("HumanEval", "benchmark")
+    assert registry.entity("7B", "model") is None and registry.entity("model", "model") is None
+    assert registry.entity("Zorblax", "model") == Entity("model", "Zorblax")
+
+
+def test_a_sized_or_named_variant_belongs_to_its_family() -> None:
+    registry = Registry(load_vocabulary())
+    family = registry.entity("Zorblax", "model")
+    assert registry.entity("Zorblax-7B", "model").family == family  # type: ignore[union-attr]
+    assert registry.entity("Zorblax 2 Pro", "model").family == family  # type: ignore[union-attr]
+    claude = registry.entity("Claude 3.9", "model")
+    assert claude is not None and claude.family is not None
+    assert claude.family.term == f"{ID}model/claude"
+
+
+# ------------------------------------------------------------------ organisations
+
+
+@pytest.mark.parametrize(
+    ("text", "behind"),
+    [
+        ("Google DeepMind introduces AlphaWidget, a model of cells.", True),
+        ("OpenAI has just launched a smaller model.", True),
+        ("Meta researchers show that long context helps.", True),
+        ("A model by Mistral AI tops the board.", True),
+        ("Researchers at Apple find a scaling law.", True),
+        ("It outperforms OpenAI's o1 on math.", False),
+        ("Models including Anthropic and DeepSeek are tested.", False),
+    ],
+)
+def test_an_organisation_named_as_the_maker(text: str, behind: bool) -> None:
+    entry = Entry(1, "A Study", intro_en=text)
+    assert bool(links(entry, "organisation")) is behind, links(entry, "organisation")
+
+
+def test_an_organisation_owning_the_papers_own_model() -> None:
+    entry = Entry(1, "Zorblax", intro_en="We present Google's Zorblax, a family of models.")
+    assert "Google" in links(entry, "organisation")
+
+
+def _tweet(account: str) -> Link:
+    return Link(
+        f"https://x.com/{account}/status/1234567", LinkKind.TWEET, account=account, status_id="1"
+    )
+
+
+def test_accounts_and_domains() -> None:
+    official = Entry(1, "A Study", intro_en="a study", links=(_tweet("AnthropicAI"),))
+    assert links(official, "organisation") == {"Anthropic"}
+    curator = Entry(1, "A Study", intro_en="a study", links=(_tweet("dair_ai"),))
+    assert links(curator, "organisation") == set()
+    person = Entry(1, "A Study", intro_en="a study", links=(_tweet("omarsar0"),))
+    assert links(person, "organisation") == set()
+    paper = Link("https://blog.openai.com/research/x.pdf", LinkKind.PAPER, label="Paper")
+    assert links(Entry(1, "A Study", intro_en="a study", links=(paper,)), "organisation") == {
+        "OpenAI"
+    }
+
+
+def test_a_division_is_linked_without_its_parent() -> None:
+    entry = Entry(1, "A Study", intro_en="Google DeepMind introduces a weather model.")
+    assert links(entry, "organisation") == {"Google DeepMind"}
+
+
+def test_the_developer_of_the_papers_own_model() -> None:
+    entry = Entry(1, "Phi-3 Technical Report", intro_en="a small model")
+    assert "Microsoft" in links(entry, "organisation")
+
+
+# ------------------------------------------------------------------ relations
+
+
+def test_a_model_used_as_a_base_and_one_compared_with() -> None:
+    entry = Entry(
+        1, "A Study", intro_en="We fine-tune Llama 2 7B; it outperforms Mistral 7B on MMLU."
+    )
+    relations = {(a.relation, a.target.name) for a in extracted(entry)}
+    assert ("uses", "Llama 2 7B") in relations
+    assert ("compares", "Mistral 7B") in relations
+    assert ("evaluatesOn", "MMLU") in relations
