@@ -1,21 +1,28 @@
 """The build: digest files in, an Oxigraph store and dumps out.
 
-read -> resolve -> extract -> quads -> store + dumps. Outputs go to temporary paths first and are
-renamed into place, so a failed build never leaves a half-written file.
+read -> resolve -> extract -> quads -> sorted lines -> store + dumps -> publish.
+Quads stream into one sorted byte stream on disk (never a list of Python terms); the store and
+every dump are written from it into a new output set, which is published in one step under the
+output folder's lock (``kg.graph.output``): a failed or killed build leaves the published graph
+as it was. Digests are taken in the order of their content, so the order of the paths given
+does not change a byte of the output.
 """
 
 from __future__ import annotations
 
+import gc
+import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.errors import DigestError, KgError
-from kg.graph.dumps import DUMPS, write_dumps
+from kg.graph.dumps import DUMPS, canonical, write_dumps
 from kg.graph.ontology import ontology_quads
+from kg.graph.output import PUBLISHED, claim, writable
 from kg.graph.store import write_store
 from kg.graph.triples import resolution_quads
 from kg.resolve import Resolution, resolve
@@ -65,9 +72,11 @@ def build(
     extract: bool = True,
     strict: bool = False,
     stage: Stage = _no_stage,
+    waiting: Callable[[], None] = lambda: None,
 ) -> BuildSummary:
-    """Read the digests at `paths` and write the store and dumps under `out`."""
+    """Read the digests at `paths` and publish the store and dumps under `out`."""
     started = time.perf_counter()
+    writable(out)
     stage("read")
     result = read_files(paths, layout)
     if strict and result.errors:
@@ -75,33 +84,48 @@ def build(
     if not result.digests:
         raise KgError("no digest could be read; nothing was written")
     stage("resolve")
-    resolution = resolve(result.digests)
-    quads: list[ox.Quad] = list(ontology_quads(vocab))
-    quads.extend(resolution_quads(resolution))
-    links = 0
+    digests = sorted(result.digests, key=lambda d: (d.checksum, d.section, d.source))
+    resolution = resolve(digests)
+    gc.freeze()
+    extraction = None
     if extract:
         stage("extract")
-        from kg.extract import extraction_quads
+        from kg.extract import extract as run_extraction
 
-        extracted = extraction_quads(resolution, vocab=vocab, jobs=jobs)
-        links = extracted.links
-        quads.extend(extracted.quads)
-    quads = list(dict.fromkeys(quads))
-    stage("store")
-    out.mkdir(parents=True, exist_ok=True)
-    written = [write_store(out, quads)]
-    stage("dumps")
-    written.extend(write_dumps(quads, out, tuple(DUMPS)))
-    triples = len({(q.subject, q.predicate, q.object) for q in quads})
+        extraction = run_extraction(resolution, vocab=vocab, jobs=jobs)
+        gc.freeze()
+
+    def quads() -> Iterator[ox.Quad]:
+        yield from ontology_quads(vocab)
+        yield from resolution_quads(resolution)
+        if extraction is not None:
+            from kg.extract import extraction_quads
+
+            yield from extraction_quads(resolution, extraction)
+
+    with claim(out, waiting) as output:
+        staged = output.new_set()
+        try:
+            stage("store")
+            graph = canonical(quads(), staged)
+            write_store(staged, graph.nquads)
+            stage("dumps")
+            write_dumps(graph, staged, tuple(DUMPS))
+            graph.nquads.unlink()
+            output.publish(staged)
+        except BaseException:
+            shutil.rmtree(staged, ignore_errors=True)
+            raise
+    gc.unfreeze()
     return BuildSummary(
         files=result.files,
         digests=len(result.digests),
         entries=resolution.entries,
         papers=len(resolution.papers),
         merges=resolution.merges,
-        links=links,
-        triples=triples,
-        written=written,
+        links=extraction.links if extraction else 0,
+        triples=graph.triples,
+        written=[out / name for name in PUBLISHED],
         errors=result.errors,
         seconds=time.perf_counter() - started,
         resolution=resolution,

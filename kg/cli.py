@@ -15,6 +15,7 @@ import typer
 
 from kg.errors import KgError
 from kg.graph.store import DEFAULT_DIR
+from kg.terminal import inert
 
 __all__ = ["app"]
 
@@ -104,11 +105,27 @@ def build(
     extract: Annotated[
         bool, typer.Option("--extract/--no-extract", help="Link papers to entities.")
     ] = True,
+    endpoint: Annotated[
+        str | None,
+        typer.Option("--endpoint", help="Also load the graph into this SPARQL server (query URL)."),
+    ] = None,
+    update_url: Annotated[
+        str | None, typer.Option("--update-url", help="Its SPARQL Update URL (unknown servers).")
+    ] = None,
+    store_url: Annotated[
+        str | None,
+        typer.Option("--store-url", help="Its Graph Store Protocol URL (unknown servers)."),
+    ] = None,
 ) -> None:
-    """Read digests and write the store and the dumps (ttl, nt, jsonld, trig)."""
+    """Read digests and publish the store and the dumps (ttl, nt, jsonld, trig) under --out.
+
+    A build writes a complete new set and publishes it in one step; builds into the same --out
+    take turns. With --endpoint the published graph is then loaded into a SPARQL 1.1 server too.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
+    from rich.text import Text
 
     from kg.build import StrictBuildError
     from kg.build import build as run_build
@@ -143,6 +160,9 @@ def build(
                 extract=extract,
                 strict=strict,
                 stage=stage,
+                waiting=lambda: typer.echo(
+                    f"kg: waiting for another build into {inert(str(out))} to finish", err=True
+                ),
             )
         except StrictBuildError as exc:
             for error in exc.errors:
@@ -151,7 +171,7 @@ def build(
         progress.update(task, completed=len(stages))
     for error in summary.errors:
         typer.echo(f"kg: skipped {error}", err=True)
-    table = Table(title=f"kg build -> {out}", show_header=False)
+    table = Table(title=Text(f"kg build -> {inert(str(out))}"), show_header=False)
     rows = [
         ("files read", f"{summary.files - len(summary.errors)} of {summary.files}"),
         ("digests", summary.digests),
@@ -166,6 +186,14 @@ def build(
     for key, value in rows:
         table.add_row(key, str(value))
     Console().print(table)
+    if endpoint:
+        from kg.graph.push import push
+
+        pushed = push(out, endpoint, update_url=update_url, store_url=store_url)
+        typer.echo(
+            f"pushed {pushed.triples} triples in {pushed.graphs} graphs to "
+            f"{pushed.endpoint.query_url} ({pushed.endpoint.server}, {pushed.protocol})"
+        )
 
 
 @app.command()

@@ -166,7 +166,9 @@ def test_rebuilding_in_place_replaces_the_outputs(tmp_path: Path) -> None:
     summary = build([BUNDLED], tmp_path, extract=False)
     assert summary.papers == 40
     assert (tmp_path / "kg.nt").read_bytes() != small
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["store", *DUMP_FILES])
+    shown = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
+    assert shown == sorted(["builds", "current", "store", *DUMP_FILES])
+    assert len(list((tmp_path / "builds").iterdir())) == 2, "the published set and the one before"
 
 
 # ------------------------------------------------------------------ SPARQL over the store

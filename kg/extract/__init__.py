@@ -6,9 +6,9 @@ discovered names). The graph layer (``kg.graph.links``) turns them into quads.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -18,18 +18,18 @@ from kg.resolve import Resolution
 __all__ = ["Extraction", "extract", "extraction_quads"]
 
 
-@dataclass
-class Extraction:
-    """The quads of an extraction and how many paper -> entity links it made."""
+class Extraction(NamedTuple):
+    """What extraction found: assertions (paper -> entity links) and discovered entities."""
 
-    quads: list[ox.Quad] = field(default_factory=list)
-    links: int = 0
-    discovered: int = 0
+    assertions: list[Assertion]
+    discovered: list[Entity]
+
+    @property
+    def links(self) -> int:
+        return len(self.assertions)
 
 
-def extract(
-    resolution: Resolution, vocab: Sequence[Path] = (), jobs: int = 1
-) -> tuple[list[Assertion], list[Entity]]:
+def extract(resolution: Resolution, vocab: Sequence[Path] = (), jobs: int = 1) -> Extraction:
     """Assertions and discovered entities for every paper of a resolution."""
     from kg.extract.mentions import find_mentions
     from kg.extract.pipeline import build_pipeline
@@ -39,15 +39,12 @@ def extract(
     vocabulary = load_vocabulary(vocab)
     nlp = build_pipeline(vocabulary)
     mentions = find_mentions(nlp, resolution, jobs=jobs)
-    return relate(resolution, mentions, vocabulary)
+    assertions, discovered = relate(resolution, mentions, vocabulary)
+    return Extraction(assertions, discovered)
 
 
-def extraction_quads(
-    resolution: Resolution, vocab: Sequence[Path] = (), jobs: int = 1
-) -> Extraction:
-    """Run the extractor and turn its assertions into quads."""
+def extraction_quads(resolution: Resolution, extraction: Extraction) -> Iterator[ox.Quad]:
+    """The quads of an extraction's links, their provenance and the discovered entities."""
     from kg.graph.links import link_quads
 
-    assertions, discovered = extract(resolution, vocab, jobs)
-    quads = list(link_quads(resolution, assertions, discovered))
-    return Extraction(quads, len(assertions), len(discovered))
+    return link_quads(resolution, extraction.assertions, extraction.discovered)

@@ -1,123 +1,198 @@
-"""Dumps of the graph in the standard RDF formats, looked up by name, written atomically.
+"""Dumps of the graph in the standard RDF formats, written from one sorted byte stream.
 
-Quads are sorted before writing, so the same graph always gives the same bytes.
+Quads stream in once and become canonical lines (Oxigraph's N-Triples, in byte order, each
+quad once), sorted outside memory when they are many. Every dump is derived from those lines,
+never from lists of Python terms: N-Quads (graph by graph: what the store loads and TriG is
+written from), N-Triples (the union of the graphs), Turtle and TriG by Oxigraph's streaming
+serialiser, JSON-LD node by node. The same graph always gives the same bytes.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from kg.errors import UnknownNameError
+from kg.graph.lines import LineSorter
 from kg.graph.prefixes import PREFIXES, compact
 
-__all__ = ["DUMPS", "write_dump", "write_dumps"]
+__all__ = ["DUMPS", "NQUADS", "Canonical", "canonical", "write_dumps"]
+
+NQUADS = ".kg.nq"
+"""The graph-by-graph N-Quads a build loads its store from (not published)."""
+
+_BATCH = 20_000
+_XSD_STRING = PREFIXES["xsd"] + "string"
+_RDF_TYPE = PREFIXES["rdf"] + "type"
 
 
-class Sorted:
-    """The graph in a canonical order, computed once for all dumps.
+@dataclass(frozen=True, slots=True)
+class Canonical:
+    """The canonical lines of one graph, on disk: N-Quads by graph, and N-Triples."""
 
-    Ordering works on Oxigraph's own N-Triples / N-Quads lines (byte order), which is both
-    canonical and much faster than ordering Python term objects.
-    """
+    nquads: Path
+    ntriples: Path
+    quads: int
+    triples: int
 
-    def __init__(self, quads: Sequence[ox.Quad]) -> None:
-        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-        self.ntriples = _sorted_lines(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
-        by_graph: dict[str, list[ox.Quad]] = {}
-        for quad in quads:
-            by_graph.setdefault(str(quad.graph_name), []).append(quad)
-        self.nquads = b"".join(
-            _sorted_lines(ox.serialize(by_graph[name], format=ox.RdfFormat.N_QUADS))
-            for name in sorted(by_graph)
+
+def _keyed_lines(quads: Iterable[ox.Quad]) -> Iterator[list[bytes]]:
+    """Batches of `<graph> <s> <p> <o> .` lines (the default graph as an empty name)."""
+    iterator = iter(quads)
+    while batch := list(itertools.islice(iterator, _BATCH)):
+        data = ox.serialize(
+            (ox.Triple(q.subject, q.predicate, q.object) for q in batch),
+            format=ox.RdfFormat.N_TRIPLES,
         )
-
-    @property
-    def triples(self) -> list[ox.Triple]:
-        parsed = ox.parse(self.ntriples, format=ox.RdfFormat.N_TRIPLES)
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in parsed]
-
-    @property
-    def quads(self) -> list[ox.Quad]:
-        return list(ox.parse(self.nquads, format=ox.RdfFormat.N_QUADS))
+        lines = (data or b"").splitlines()
+        yield [
+            (b"" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name).encode())
+            + b" "
+            + line
+            for q, line in zip(batch, lines, strict=True)
+        ]
 
 
-def _sorted_lines(data: bytes | None) -> bytes:
-    lines = sorted(set((data or b"").splitlines()))
-    return b"".join(line + b"\n" for line in lines if line)
+def canonical(quads: Iterable[ox.Quad], directory: Path) -> Canonical:
+    """Sort the quads once into `directory`: `.kg.nq` (by graph) and `kg.nt` (the union)."""
+    by_graph = LineSorter(directory)
+    for lines in _keyed_lines(quads):
+        by_graph.extend(lines)
+    union = LineSorter(directory)
+    nquads = directory / NQUADS
+    count = 0
+    with nquads.open("wb") as out:
+        for batch in _batched(by_graph):
+            rows = []
+            triples = []
+            for key in batch:
+                graph, _, triple = key.partition(b" ")
+                rows.append(triple[:-2] + b" " + graph + b" .\n" if graph else triple + b"\n")
+                triples.append(triple)
+            out.writelines(rows)
+            union.extend(triples)
+            count += len(batch)
+    ntriples = directory / "kg.nt"
+    triples_count = 0
+    with ntriples.open("wb") as out:
+        for batch in _batched(union):
+            out.writelines(line + b"\n" for line in batch)
+            triples_count += len(batch)
+    return Canonical(nquads, ntriples, count, triples_count)
 
 
-Writer = Callable[[Sorted, Path], None]
+def _batched(lines: Iterable[bytes]) -> Iterator[list[bytes]]:
+    iterator = iter(lines)
+    while batch := list(itertools.islice(iterator, _BATCH)):
+        yield batch
 
 
-def _turtle(graph: Sorted, path: Path) -> None:
-    ox.serialize(graph.triples, str(path), ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+def _triples(path: Path) -> Iterator[ox.Triple]:
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
+        yield ox.Triple(quad.subject, quad.predicate, quad.object)
 
 
-def _ntriples(graph: Sorted, path: Path) -> None:
-    path.write_bytes(graph.ntriples)
+Writer = Callable[[Canonical, Path], None]
 
 
-def _trig(graph: Sorted, path: Path) -> None:
-    ox.serialize(graph.quads, str(path), ox.RdfFormat.TRIG, prefixes=PREFIXES)
+def _turtle(graph: Canonical, path: Path) -> None:
+    ox.serialize(_triples(graph.ntriples), str(path), ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
-def _compact_value(value: dict[str, Any]) -> Any:
-    if "@id" in value:
-        return {"@id": compact(value["@id"])}
-    if "@language" in value:
-        return value
-    datatype = value.get("@type")
-    if datatype is None or datatype == PREFIXES["xsd"] + "string":
-        return value["@value"]
-    return {"@value": value["@value"], "@type": compact(datatype)}
+def _ntriples(graph: Canonical, path: Path) -> None:
+    if graph.ntriples != path:
+        graph.ntriples.replace(path)
 
 
-def _jsonld(graph: Sorted, path: Path) -> None:
+def _trig(graph: Canonical, path: Path) -> None:
+    quads = ox.parse(path=str(graph.nquads), format=ox.RdfFormat.N_QUADS)
+    ox.serialize(quads, str(path), ox.RdfFormat.TRIG, prefixes=PREFIXES)
+
+
+def _compact_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Any:
+    if isinstance(term, ox.NamedNode):
+        return {"@id": compact(term.value)}
+    if not isinstance(term, ox.Literal):
+        return {"@id": str(term)}
+    if term.language:
+        return {"@value": term.value, "@language": term.language}
+    if term.datatype.value == _XSD_STRING:
+        return term.value
+    return {"@value": term.value, "@type": compact(term.datatype.value)}
+
+
+def _node(subject: str, triples: list[ox.Triple]) -> dict[str, Any]:
+    node: dict[str, Any] = {"@id": compact(subject)}
+    types = [
+        compact(t.object.value)
+        for t in triples
+        if t.predicate.value == _RDF_TYPE and isinstance(t.object, ox.NamedNode)
+    ]
+    if types:
+        node["@type"] = types
+    values: dict[str, list[Any]] = {}
+    for triple in triples:
+        if triple.predicate.value != _RDF_TYPE:
+            values.setdefault(compact(triple.predicate.value), []).append(
+                _compact_value(triple.object)
+            )
+    node.update(sorted(values.items()))
+    return node
+
+
+def _subject(line: bytes) -> bytes:
+    return line[: line.index(b"> ") + 1] if line.startswith(b"<") else line.split(b" ", 1)[0]
+
+
+def _nodes(path: Path) -> Iterator[dict[str, Any]]:
+    """One JSON-LD node per subject of the sorted N-Triples, in order."""
+    with path.open("rb") as lines:
+        for subject, group in itertools.groupby(lines, key=_subject):
+            triples = list(_triples_of(b"".join(group)))
+            name = subject.decode()[1:-1] if subject.startswith(b"<") else subject.decode()
+            yield _node(name, triples)
+
+
+def _triples_of(data: bytes) -> Iterator[ox.Triple]:
+    for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+        yield ox.Triple(quad.subject, quad.predicate, quad.object)
+
+
+def _jsonld(graph: Canonical, path: Path) -> None:
     """JSON-LD compacted with kg's prefixes as the context: the same RDF, readable keys."""
-    expanded = json.loads(ox.serialize(graph.triples, format=ox.RdfFormat.JSON_LD) or b"[]")
-    nodes = []
-    for node in expanded:
-        compact_node: dict[str, Any] = {"@id": compact(node["@id"])}
-        if "@type" in node:
-            compact_node["@type"] = [compact(t) for t in node["@type"]]
-        for key in sorted(k for k in node if not k.startswith("@")):
-            compact_node[compact(key)] = [_compact_value(v) for v in node[key]]
-        nodes.append(compact_node)
-    document = {"@context": dict(sorted(PREFIXES.items())), "@graph": nodes}
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    path.write_text(text.replace(',{"@id"', ',\n{"@id"') + "\n", encoding="utf-8")
+    context = json.dumps(dict(sorted(PREFIXES.items())), separators=(",", ":"))
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"@context":' + context + ',"@graph":[')
+        for index, node in enumerate(_nodes(graph.ntriples)):
+            out.write(",\n" if index else "")
+            out.write(json.dumps(node, ensure_ascii=False, separators=(",", ":")))
+        out.write("]}\n")
 
 
 DUMPS: dict[str, tuple[str, Writer]] = {
-    "ttl": ("kg.ttl", _turtle),
     "nt": ("kg.nt", _ntriples),
+    "ttl": ("kg.ttl", _turtle),
     "jsonld": ("kg.jsonld", _jsonld),
     "trig": ("kg.trig", _trig),
 }
 
 
-def write_dump(name: str, graph: Sorted, directory: Path) -> Path:
-    """Write one dump to a temporary file and rename it into place."""
-    try:
-        filename, writer = DUMPS[name]
-    except KeyError:
-        raise UnknownNameError("dump format", name, list(DUMPS)) from None
-    final = directory / filename
-    tmp = directory / f".{filename}.tmp"
-    writer(graph, tmp)
-    os.replace(tmp, final)
-    return final
-
-
 def write_dumps(
-    quads: Sequence[ox.Quad], directory: Path, names: Sequence[str] = tuple(DUMPS)
+    graph: Canonical, directory: Path, names: Iterable[str] = tuple(DUMPS)
 ) -> list[Path]:
-    """Write the named dumps (all by default) into a directory, from one canonical order."""
-    graph = Sorted(quads)
-    return [write_dump(name, graph, directory) for name in names]
+    """Write the named dumps (all by default) into a new output folder from canonical lines."""
+    written = []
+    for name in names:
+        try:
+            filename, writer = DUMPS[name]
+        except KeyError:
+            raise UnknownNameError("dump format", name, list(DUMPS)) from None
+        writer(graph, directory / filename)
+        written.append(directory / filename)
+    return written

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,23 +24,15 @@ def store_path(directory: Path) -> Path:
     return directory if (directory / "CURRENT").exists() else directory / STORE_NAME
 
 
-def write_store(directory: Path, quads: Iterable[ox.Quad]) -> Path:
-    """Bulk-load quads into a new store beside the old one, then swap it into place."""
-    directory.mkdir(parents=True, exist_ok=True)
-    final = directory / STORE_NAME
-    tmp = directory / f".{STORE_NAME}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    store = ox.Store(str(tmp))
-    store.bulk_extend(quads)
+def write_store(directory: Path, nquads: Path) -> Path:
+    """Bulk-load sorted N-Quads into a new store under a new output set."""
+    path = directory / STORE_NAME
+    store = ox.Store(str(path))
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     store.flush()
+    store.optimize()
     del store
-    old = directory / f".{STORE_NAME}.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        final.rename(old)
-    tmp.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
-    return final
+    return path
 
 
 def open_store(directory: Path) -> ox.Store:

@@ -1,0 +1,72 @@
+"""Sorted, de-duplicated lines of any size in bounded memory: an external merge sort.
+
+Lines are added in batches; each time the batch in memory passes a budget it is sorted and
+spilled to a run file. Reading merges the runs (byte order) and drops repeated lines.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+__all__ = ["LineSorter"]
+
+_BUDGET = 64 * 1024 * 1024
+"""Bytes of lines held in memory before a sorted run is spilled to disk."""
+
+
+class LineSorter:
+    """Collects byte lines (without their newline) and yields them sorted and unique."""
+
+    def __init__(self, workdir: Path, budget: int = _BUDGET) -> None:
+        self._workdir = workdir
+        self._budget = budget
+        self._lines: list[bytes] = []
+        self._size = 0
+        self._runs: list[Path] = []
+
+    def extend(self, lines: Iterable[bytes]) -> None:
+        """Add lines; spill a sorted run when the memory budget is passed."""
+        for line in lines:
+            self._lines.append(line)
+            self._size += len(line) + 64
+            if self._size >= self._budget:
+                self._spill()
+
+    def _spill(self) -> None:
+        handle, name = tempfile.mkstemp(prefix=".run-", suffix=".txt", dir=self._workdir)
+        with os.fdopen(handle, "wb") as out:
+            out.writelines(line + b"\n" for line in _unique(sorted(self._lines)))
+        self._runs.append(Path(name))
+        self._lines = []
+        self._size = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        """Every line added, once, in byte order; run files are removed when done."""
+        if not self._runs:
+            lines, self._lines = sorted(self._lines), []
+            yield from _unique(lines)
+            return
+        if self._lines:
+            self._spill()
+        files = [run.open("rb") for run in self._runs]
+        try:
+            streams = [(line.rstrip(b"\n") for line in handle) for handle in files]
+            yield from _unique(heapq.merge(*streams))
+        finally:
+            for handle in files:
+                handle.close()
+            for run in self._runs:
+                run.unlink(missing_ok=True)
+            self._runs = []
+
+
+def _unique(lines: Iterable[bytes]) -> Iterator[bytes]:
+    previous = None
+    for line in lines:
+        if line != previous:
+            yield line
+            previous = line

@@ -1,0 +1,144 @@
+"""A build is all or nothing: builds into one folder take turns, a killed build leaves the
+published graph as it was, and the order of the inputs does not change a byte."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.build import build
+from kg.errors import OutputError
+from kg.graph.lines import LineSorter
+from kg.graph.output import PUBLISHED
+from kg.resources import bundled_digests
+
+BUNDLED = bundled_digests()
+DUMPS = [name for name in PUBLISHED if name != "store"]
+KG = [str(Path(sys.executable).parent / "kg")]
+
+
+def _papers(out: Path) -> int:
+    store = ox.Store.read_only(str(out / "store"))
+    query = (
+        "PREFIX mlkg: <https://w3id.org/mlkg/ontology#> SELECT (COUNT(DISTINCT ?p) AS ?n) "
+        "WHERE { VALUES ?c { mlkg:Paper mlkg:Article } ?p a ?c }"
+    )
+    rows = list(store.query(query))  # type: ignore[arg-type]
+    return int(rows[0]["n"].value)
+
+
+def _snapshot(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in DUMPS}
+
+
+def test_the_order_of_the_inputs_changes_nothing(tmp_path: Path) -> None:
+    files = sorted(BUNDLED.glob("*.*"))
+    build(files, tmp_path / "a", extract=True)
+    build(list(reversed(files)), tmp_path / "b", extract=True)
+    assert _snapshot(tmp_path / "a") == _snapshot(tmp_path / "b")
+
+
+def test_publishing_keeps_one_set_before_and_removes_leftovers(tmp_path: Path) -> None:
+    build([BUNDLED / "dair-sample.md"], tmp_path, extract=False)
+    first = os.readlink(tmp_path / "current")
+    crashed = tmp_path / "builds" / ".20260101T000000-abcdef.partial"
+    crashed.mkdir()
+    (crashed / "kg.nt").write_bytes(b"half")
+    build([BUNDLED], tmp_path, extract=False)
+    second = os.readlink(tmp_path / "current")
+    assert first != second
+    assert not crashed.exists(), "a crashed build's leftovers are removed"
+    assert sorted(p.name for p in (tmp_path / "builds").iterdir()) == sorted(
+        [Path(first).name, Path(second).name]
+    )
+    assert _papers(tmp_path) == 40
+    build([BUNDLED / "dair-sample.md"], tmp_path, extract=False)
+    assert not (tmp_path / first).exists(), "only the set published just before stays"
+
+
+def test_an_older_output_folder_is_taken_over(tmp_path: Path) -> None:
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "CURRENT").write_text("old")
+    (tmp_path / "kg.nt").write_text("old\n")
+    build([BUNDLED], tmp_path, extract=False)
+    assert (tmp_path / "store").is_symlink() and (tmp_path / "kg.nt").is_symlink()
+    assert _papers(tmp_path) == 40
+
+
+def test_an_output_that_is_a_file_is_one_error(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.write_text("not a folder")
+    with pytest.raises(OutputError, match="it is a file, not a folder"):
+        build([BUNDLED], target, extract=False)
+
+
+def test_line_sorter_spills_runs_and_merges_them_unique(tmp_path: Path) -> None:
+    sorter = LineSorter(tmp_path, budget=200)
+    lines = [f"<{i % 37:03d}> .".encode() for i in range(500)]
+    sorter.extend(lines)
+    assert len(list(tmp_path.glob(".run-*"))) > 3, "the budget forces spilled runs"
+    assert list(sorter) == sorted(set(lines))
+    assert not list(tmp_path.glob(".run-*")), "runs are removed once merged"
+
+
+def _start_build(out: Path, *paths: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*KG, "build", "--no-extract", "--out", str(out), *map(str, paths)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_concurrent_builds_take_turns(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    builds = [_start_build(out, BUNDLED) for _ in range(3)]
+    results = [process.communicate(timeout=300) for process in builds]
+    assert [process.returncode for process in builds] == [0, 0, 0], results
+    assert _papers(out) == 40
+    reference = tmp_path / "alone"
+    build([BUNDLED], reference, extract=False)
+    assert _snapshot(out) == _snapshot(reference)
+
+
+def test_a_build_waits_for_the_lock_and_says_so(tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    handle = os.open(out / ".lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    process = _start_build(out, BUNDLED)
+    time.sleep(8)
+    assert process.poll() is None, "the build waits while another holds the folder"
+    os.close(handle)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0
+    assert f"kg: waiting for another build into {out} to finish" in stderr
+    assert _papers(out) == 40
+
+
+@pytest.mark.parametrize("delay", [1.5, 3.0, 4.5])
+def test_a_killed_build_leaves_the_published_graph(tmp_path: Path, delay: float) -> None:
+    out = tmp_path / "out"
+    build([BUNDLED], tmp_path / "full", extract=False)
+    after = _snapshot(tmp_path / "full")
+    build([BUNDLED / "dair-sample.md"], out, extract=False)
+    before = _snapshot(out)
+    process = _start_build(out, BUNDLED)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert _snapshot(out) in (before, after), "old or new, never a mix"
+    assert _papers(out) in (5, 40)
+    build([BUNDLED], out, extract=False)
+    assert _papers(out) == 40
+    leftovers = [p for p in (out / "builds").iterdir() if p.name.endswith(".partial")]
+    assert leftovers == []
