@@ -27,12 +27,16 @@ class KgError(Exception):
 
 
 class DigestError(KgError):
-    """A digest file that cannot be read: binary, empty, not UTF-8, truncated, unknown layout."""
+    """A digest file that cannot be read: binary, empty, not UTF-8, truncated, unknown layout.
+
+    The message is one line whatever the path and reason hold: a file name with a newline or a
+    bidi override is shown escaped, so it cannot forge another line of output.
+    """
 
     def __init__(self, path: Path | str, reason: str) -> None:
         self.path = str(path)
         self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        super().__init__(f"{inert(self.path)}: {inert(reason)}")
 
 
 class StoreError(KgError):

@@ -74,8 +74,8 @@ BAD_FILES = [
     BadFile("blank.md", lambda: b"  \n\t\n   \r\n\n", "empty file"),
     BadFile("latin1.md", lambda: "Top ML Papers — café".encode("cp1252"), "not valid UTF-8"),
     BadFile("euc-kr.txt", _euc_kr, "not valid UTF-8 (byte 21: invalid start byte)"),
-    BadFile("truncated.ko.txt", _korean_truncated, "truncated in entry 10"),
-    BadFile("truncated-dair.md", _dair_truncated, "truncated in the last row"),
+    BadFile("truncated.ko.txt", _korean_truncated, "truncated: entry 10"),
+    BadFile("truncated-dair.md", _dair_truncated, "truncated: the last table row has no closing"),
     BadFile(
         "header-only.ko.txt",
         lambda: HEADER_ONLY.encode("utf-8"),

@@ -11,6 +11,11 @@ the year), then one row per paper. Three row styles appear over time:
 Every row becomes an entry, malformed or not; each week becomes one `Digest`. Titles are plain
 text: Markdown escapes, emphasis, links and inline HTML are removed, and a title never runs into
 its description.
+
+A file cut short is refused where the layout tells: a last row without its closing ``|`` or its
+links cell, a last week without rows, fewer weeks than the contents list at the top names, or a
+last week that stops before the row number every other week reaches. A cut exactly at the end
+of a row of a file without contents or numbering cannot be told from a shorter digest.
 """
 
 from __future__ import annotations
@@ -52,16 +57,23 @@ _MONTHS = {
 _HEADING = re.compile(
     r"^#{1,4}\s*(?P<title>Top\s+(?:ML|AI|LLM)\s+Papers\s+of\s+the\s+Week.*)$", re.I
 )
+# [^\S\n]: white space within the line (\s* would rescan every blank line that follows)
 _HEADING_ANYWHERE = re.compile(
-    r"^\s*#{1,4}\s*Top\s+(?:ML|AI|LLM)\s+Papers\s+of\s+the\s+Week", re.I | re.M
+    r"^[^\S\n]*#{1,4}\s*Top\s+(?:ML|AI|LLM)\s+Papers\s+of\s+the\s+Week", re.I | re.M
 )
-_ROW_ANYWHERE = re.compile(r"^\s*\|", re.M)
+_ROW_ANYWHERE = re.compile(r"^[^\S\n]*\|", re.M)
+_CONTENTS_LINE = re.compile(
+    r"^[^\S\n]*[-*][^\S\n]*\[Top\s+(?:ML|AI|LLM)\s+Papers\s+of\s+the\s+Week[^\]\n]*\]\(",
+    re.I | re.M,
+)
 _RANGE = re.compile(
     r"\(\s*(?P<m1>[A-Za-z]+)\.?\s+(?P<d1>\d{1,2})(?:,?\s*(?P<y1>\d{4}))?\s*[-–—~to]+\s*"
     r"(?:(?P<m2>[A-Za-z]+)\.?\s+)?(?P<d2>\d{1,2})(?:,?\s*(?P<y2>\d{4}))?\s*\)"
     r"(?:\s*[-–—,]\s*(?P<y>\d{4}))?"
 )
-_MD_LINK = re.compile(r"\[(?P<label>[^\]]*)\]\((?P<url>[^)\s]+)\)")
+# neither part spans another link's brackets: each match attempt stops at the next '[' or '(',
+# so a row of a million '[' is read in one pass
+_MD_LINK = re.compile(r"\[(?P<label>[^\[\]]*)\]\((?P<url>[^()\s]+)\)")
 _NUMBER = re.compile(r"^\s*(?P<n>\d{1,3})\s*[).:]\s*")
 # "**Title**", and bold typed with a shift missed: "*Title**", "*8Title**"
 _LEADING_BOLD = re.compile(r"^(?:\*\*|\*8(?=\w)|\*)(?P<title>[^*]+?)\*\*")
@@ -77,7 +89,7 @@ _OPENER = re.compile(
 _TITLE_LIMIT = 200  # past this, a "title" has run into its description
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!&|<>~])")
 _INLINE_HTML = re.compile(
-    r"</?(?:br|b|i|u|s|em|strong|sup|sub|span|a|code|small|del|ins|mark|p|div|img|font)\b[^>]*>",
+    r"</?(?:br|b|i|u|s|em|strong|sup|sub|span|a|code|small|del|ins|mark|p|div|img|font)\b[^<>]*>",
     re.I,
 )
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)|`")
@@ -157,10 +169,62 @@ def _title_text(markdown: str) -> str:
     return clean(plain_text(markdown)).strip("*_ ").rstrip(" -–—:;,")
 
 
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in _CELL_SPLIT.split(row.strip().strip("|"))]
+
+
+def _row_number(row: str) -> int | None:
+    number = _NUMBER.match(row.strip().lstrip("|"))
+    return int(number["n"]) if number else None
+
+
+def _cut_last_line(last: str) -> str | None:
+    """Why the file's last line, a table row, is cut short; None if it is whole."""
+    if not last.endswith("|") or last.endswith("\\|"):
+        return f"the last table row has no closing '|' ({last[:60]!r})"
+    cells = len(_cells(last))
+    if cells < 2:
+        return f"the last table row has {cells} cell, a row has 2 ({last[:60]!r})"
+    return None
+
+
+def _cut_numbering(sections: list[_Section]) -> str | None:
+    """Where every week but the last numbers its rows 1) to N), the last must reach N) too."""
+    if len(sections) < 3:
+        return None
+    numbers = [[_row_number(row) for row in s.rows] for s in sections]
+    whole = numbers[0]
+    if not whole or whole != list(range(1, len(whole) + 1)):
+        return None
+    last = numbers[-1]
+    if any(n != whole for n in numbers[1:-1]) or last != whole[: len(last)] or last == whole:
+        return None
+    return (
+        f"every other week numbers its rows 1) to {len(whole)}), the last week "
+        f"({sections[-1].title[:60]!r}) has {len(sections[-1].rows)} rows"
+    )
+
+
+def _cut(text: str, sections: list[_Section]) -> str | None:
+    """Why a parsed file looks cut short (see the module docstring), or None."""
+    last = text.rstrip().splitlines()[-1].strip()
+    if last.startswith("|"):
+        reason = _cut_last_line(last)
+        if reason:
+            return reason
+    if not sections[-1].rows:
+        return f"the last week ({sections[-1].title[:60]!r}) has no rows"
+    listed = len(_CONTENTS_LINE.findall(text))
+    if listed > len(sections):
+        return f"the contents list {listed} weeks, the file holds {len(sections)} of them"
+    return _cut_numbering(sections)
+
+
 def _row_entry(row: str, position: int) -> Entry:
-    cells = [c.strip() for c in _CELL_SPLIT.split(row.strip().strip("|"))]
-    link_cells = [c for c in cells[1:] if _MD_LINK.search(c) or URL_RE.search(c)]
-    text = " | ".join(c for c in cells if c not in link_cells) if link_cells else cells[0]
+    cells = _cells(row)
+    linked = {i for i, c in enumerate(cells) if i and (_MD_LINK.search(c) or URL_RE.search(c))}
+    link_cells = [c for i, c in enumerate(cells) if i in linked]
+    text = " | ".join(c for i, c in enumerate(cells) if i not in linked) if linked else cells[0]
     links: list[Link] = []
     for cell in link_cells or cells:
         for match in _MD_LINK.finditer(cell):
@@ -202,9 +266,9 @@ def read(text: str, source: str, checksum: str) -> list[Digest]:
             sections[-1].rows.append(line)
     if not sections:
         raise DigestError(source, "no 'Top ML Papers of the Week' section")
-    last = text.rstrip().splitlines()[-1].strip()
-    if last.startswith("|") and not last.endswith("|"):
-        raise DigestError(source, f"truncated in the last row ({last[:60]!r})")
+    cut = _cut(text, sections)
+    if cut:
+        raise DigestError(source, f"truncated: {cut}")
     digests: list[Digest] = []
     newer: tuple[int, int] | None = None  # (year, month) of the previous, newer section
     for index, section in enumerate(sections, start=1):

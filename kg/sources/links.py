@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from kg.records import Link, LinkKind
 
@@ -42,16 +42,31 @@ def normalise_arxiv_id(raw: str) -> str:
     return _ARXIV_VERSION.sub("", raw.strip().removesuffix(".pdf"))
 
 
-def _host(url: str) -> str:
-    host = urlsplit(url).netloc.lower().split("@")[-1].split(":")[0]
+def _split(url: str) -> SplitResult | None:
+    """The parts of a URL, or None for one that does not parse (``https://[...``, a bad port)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError:
+        return None
+    return parts
+
+
+def _host(parts: SplitResult) -> str:
+    host = parts.netloc.lower().split("@")[-1].split(":")[0]
     return host.removeprefix("www.")
 
 
 def classify(url: str, label: str | None = None) -> Link:
-    """Turn a URL into a typed `Link`; the label is the anchor text where there is one."""
+    """Turn a URL into a typed `Link`; the label is the anchor text where there is one.
+
+    A URL that does not parse is kept as an `OTHER` link, whatever its label says.
+    """
     url = url.strip().rstrip(".,;:")
-    parts = urlsplit(url)
-    host = _host(url)
+    parts = _split(url)
+    if parts is None:
+        return Link(url, LinkKind.OTHER, label=label)
+    host = _host(parts)
     if host in {"arxiv.org", "export.arxiv.org"}:
         match = _ARXIV_PATH.match(parts.path)
         if match:

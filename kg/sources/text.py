@@ -14,11 +14,18 @@ __all__ = [
     "latin_name",
     "split_bilingual",
     "strip_bullet",
+    "strip_unsafe",
 ]
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _CJK = re.compile(r"[\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+# bidirectional marks, embeddings, overrides and isolates: they reorder what a reader sees
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff{_BIDI}]")
+# what `strip_unsafe` keeps of a whole file: tabs and line breaks, every other character that
+# splits lines becomes a line break, other controls and bidi characters go
+_LINE_BREAKS = re.compile(r"[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_UNSAFE = re.compile(rf"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f{_BIDI}]")
 _BULLET = re.compile(r"^\s*(?:[•\-*·▪●◦]\s+|[•·▪●◦])")
 _SENTENCE_END = re.compile(r"^[^A-Za-z]*?[.!?。]\s*")
 _GLUED = re.compile(r"^(?=[A-Z][a-z]+(?: [a-z]+){3})")  # "...있습니다Large language models have"
@@ -34,6 +41,16 @@ def clean(text: str) -> str:
     text = _TEX_UMLAUT.sub(lambda m: m[1] + "\u0308", text)
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
     return re.sub(r"[ \t\u00a0\u3000]+", " ", text).strip()
+
+
+def strip_unsafe(text: str) -> str:
+    """A whole file's text without control and bidirectional-override characters.
+
+    Line structure is kept: tabs, ``\\n`` and ``\\r`` stay, and the other characters that split
+    lines (form feed, vertical tab, NEL, U+2028/U+2029) become ``\\n``. Zero-width characters
+    are left to `clean`, which works line by line.
+    """
+    return _UNSAFE.sub("", _LINE_BREAKS.sub("\n", text))
 
 
 def has_hangul(text: str) -> bool:
@@ -83,5 +100,5 @@ def latin_name(text: str) -> str | None:
 
 def iso_week(day: date) -> tuple[date, date]:
     """The Monday-to-Sunday week containing a day."""
-    start = day - timedelta(days=day.weekday())
-    return start, start + timedelta(days=6)
+    start = day - timedelta(days=day.weekday())  # 0001-01-01 is a Monday: never below date.min
+    return start, start + timedelta(days=6) if start <= date.max - timedelta(days=6) else date.max
