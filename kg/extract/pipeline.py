@@ -182,8 +182,14 @@ def build_pipeline(vocabulary: Vocabulary) -> Language:
         ("kg_topics_stemmed", {**common, "phrase_matcher_attr": "NORM"}, stemmed),
         ("kg_shapes", common, rule_patterns()),
     )
-    for name, config, patterns in rulers:
-        if patterns:
-            ruler = nlp.add_pipe("span_ruler", name=name, config=config)
-            cast(SpanRuler, ruler).add_patterns(patterns)
+    added = [
+        (cast(SpanRuler, nlp.add_pipe("span_ruler", name=name, config=config)), patterns)
+        for name, config, patterns in rulers
+        if patterns
+    ]
+    # A ruler parses its phrase patterns with the pipes before it: with the rulers switched
+    # off, patterns are only tokenised.
+    with nlp.select_pipes(disable=[ruler.name for ruler, _ in added]):
+        for ruler, patterns in added:
+            ruler.add_patterns(patterns)
     return nlp

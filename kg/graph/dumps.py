@@ -146,22 +146,12 @@ def _node(subject: str, triples: list[ox.Triple]) -> dict[str, Any]:
     return node
 
 
-def _subject(line: bytes) -> bytes:
-    return line[: line.index(b"> ") + 1] if line.startswith(b"<") else line.split(b" ", 1)[0]
-
-
 def _nodes(path: Path) -> Iterator[dict[str, Any]]:
-    """One JSON-LD node per subject of the sorted N-Triples, in order."""
-    with path.open("rb") as lines:
-        for subject, group in itertools.groupby(lines, key=_subject):
-            triples = list(_triples_of(b"".join(group)))
-            name = subject.decode()[1:-1] if subject.startswith(b"<") else subject.decode()
-            yield _node(name, triples)
-
-
-def _triples_of(data: bytes) -> Iterator[ox.Triple]:
-    for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
-        yield ox.Triple(quad.subject, quad.predicate, quad.object)
+    """One JSON-LD node per subject of the sorted N-Triples, in order (a subject's triples
+    are consecutive lines)."""
+    for subject, group in itertools.groupby(_triples(path), key=lambda t: t.subject):
+        name = subject.value if isinstance(subject, ox.NamedNode) else str(subject)
+        yield _node(name, list(group))
 
 
 def _jsonld(graph: Canonical, path: Path) -> None:

@@ -30,7 +30,6 @@ def write_store(directory: Path, nquads: Path) -> Path:
     store = ox.Store(str(path))
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     store.flush()
-    store.optimize()
     del store
     return path
 
