@@ -28,7 +28,7 @@ from kg.graph.triples import resolution_quads
 from kg.resolve import Resolution, resolve
 from kg.sources import read_files
 
-__all__ = ["BuildSummary", "Stage", "StrictBuildError", "build"]
+__all__ = ["BuildSummary", "NothingReadError", "Stage", "StrictBuildError", "build"]
 
 Stage = Callable[[str], None]
 
@@ -46,6 +46,7 @@ class BuildSummary:
     triples: int
     written: list[Path]
     errors: list[DigestError] = field(default_factory=list)
+    skipped: list[DigestError] = field(default_factory=list)
     seconds: float = 0.0
     resolution: Resolution | None = None
 
@@ -56,6 +57,14 @@ class StrictBuildError(KgError):
     def __init__(self, errors: list[DigestError]) -> None:
         self.errors = errors
         super().__init__(f"{len(errors)} digest file(s) could not be read; nothing was written")
+
+
+class NothingReadError(KgError):
+    """No input could be read: every file's reason is kept for the message."""
+
+    def __init__(self, errors: list[DigestError]) -> None:
+        self.errors = errors
+        super().__init__("no digest could be read; nothing was written")
 
 
 def _no_stage(_: str) -> None:
@@ -82,7 +91,7 @@ def build(
     if strict and result.errors:
         raise StrictBuildError(result.errors)
     if not result.digests:
-        raise KgError("no digest could be read; nothing was written")
+        raise NothingReadError(result.errors)
     stage("resolve")
     digests = sorted(result.digests, key=lambda d: (d.checksum, d.section, d.source))
     resolution = resolve(digests)
@@ -127,6 +136,7 @@ def build(
         triples=graph.triples,
         written=[out / name for name in PUBLISHED],
         errors=result.errors,
+        skipped=result.skipped,
         seconds=time.perf_counter() - started,
         resolution=resolution,
     )

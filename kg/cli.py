@@ -127,7 +127,7 @@ def build(
     from rich.table import Table
     from rich.text import Text
 
-    from kg.build import StrictBuildError
+    from kg.build import NothingReadError, StrictBuildError
     from kg.build import build as run_build
     from kg.resources import bundled_digests
     from kg.sources import reader
@@ -164,16 +164,19 @@ def build(
                     f"kg: waiting for another build into {inert(str(out))} to finish", err=True
                 ),
             )
-        except StrictBuildError as exc:
+        except (StrictBuildError, NothingReadError) as exc:
             for error in exc.errors:
                 typer.echo(f"kg: error: {error}", err=True)
             raise
         progress.update(task, completed=len(stages))
     for error in summary.errors:
         typer.echo(f"kg: skipped {error}", err=True)
+    for error in summary.skipped:
+        typer.echo(f"kg: not read {error}", err=True)
     table = Table(title=Text(f"kg build -> {inert(str(out))}"), show_header=False)
     rows = [
         ("files read", f"{summary.files - len(summary.errors)} of {summary.files}"),
+        ("not digests", len(summary.skipped)),
         ("digests", summary.digests),
         ("entries", summary.entries),
         ("distinct papers", summary.papers),

@@ -214,7 +214,12 @@ def _no_traceback(result: Result) -> None:
 def _outputs(directory: Path) -> list[str]:
     if not directory.exists():
         return []
-    return sorted(p.name for p in directory.iterdir())
+    published = ("builds", "current")
+    return sorted(
+        p.name
+        for p in directory.iterdir()
+        if not p.name.startswith(".") and p.name not in published
+    )
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ published graph as it was, and the order of the inputs does not change a byte.""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -142,3 +143,49 @@ def test_a_killed_build_leaves_the_published_graph(tmp_path: Path, delay: float)
     assert _papers(out) == 40
     leftovers = [p for p in (out / "builds").iterdir() if p.name.endswith(".partial")]
     assert leftovers == []
+
+
+def test_when_nothing_can_be_read_every_reason_is_printed(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.md"
+    empty.write_text("")
+    binary = tmp_path / "binary.md"
+    binary.write_bytes(b"\x00\x01" * 100)
+    run = subprocess.run(
+        [*KG, "build", str(empty), str(binary), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == [
+        f"kg: error: {empty}: empty file",
+        f"kg: error: {binary}: binary file (NUL bytes), not a text digest",
+        "kg: error: no digest could be read; nothing was written",
+    ]
+    assert not (tmp_path / "out" / "current").exists()
+
+
+def test_what_a_folder_holds_besides_digests_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "week.MD").write_bytes((BUNDLED / "dair-sample.md").read_bytes())
+    (folder / "notes.pdf").write_bytes(b"%PDF")
+    run = subprocess.run(
+        [*KG, "build", str(folder), "--no-extract", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert [line for line in run.stderr.splitlines() if line.startswith("kg: not read ")] == [
+        f"kg: not read {folder / 'notes.pdf'}: {_reason(folder / 'notes.pdf')}"
+    ]
+    assert re.search(r"not digests\s*│\s*1\s*│", run.stdout)
+
+
+def _reason(path: Path) -> str:
+    from kg.sources import read_files
+
+    return read_files([path.parent]).skipped[0].reason

@@ -109,22 +109,32 @@ class Output:
 
 
 def writable(root: Path) -> None:
-    """Fail early, with the reason, when `root` cannot be an output folder."""
+    """Fail early, with the reason, when `root` cannot be an output folder (nothing is
+    created: a build that fails before publishing leaves no trace)."""
     if root.exists() and not root.is_dir():
         raise OutputError(f"cannot write {inert(str(root))}: it is a file, not a folder")
+    existing = root
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"cannot write {inert(str(root))}: {inert(str(existing))} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {inert(str(root))}: permission denied")
+
+
+def _create(root: Path) -> None:
+    writable(root)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _cannot(root, exc) from None
-    if not os.access(root, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write {inert(str(root))}: permission denied")
 
 
 @contextlib.contextmanager
 def claim(root: Path, waiting: Callable[[], None] = lambda: None) -> Iterator[Output]:
     """Hold the output folder's lock for one build; wait (calling `waiting` once) while another
     build holds it. Leftovers of a crashed build are removed before the block runs."""
-    writable(root)
+    _create(root)
     try:
         handle = os.open(root / _LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
