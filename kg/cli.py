@@ -176,7 +176,7 @@ def build(
     table = Table(title=Text(f"kg build -> {inert(str(out))}"), show_header=False)
     rows = [
         ("files read", f"{summary.files - len(summary.errors)} of {summary.files}"),
-        ("not digests", len(summary.skipped)),
+        ("other files skipped", len(summary.skipped)),
         ("digests", summary.digests),
         ("entries", summary.entries),
         ("distinct papers", summary.papers),

@@ -182,7 +182,7 @@ def test_what_a_folder_holds_besides_digests_is_named(tmp_path: Path) -> None:
     assert [line for line in run.stderr.splitlines() if line.startswith("kg: not read ")] == [
         f"kg: not read {folder / 'notes.pdf'}: {_reason(folder / 'notes.pdf')}"
     ]
-    assert re.search(r"not digests\s*│\s*1\s*│", run.stdout)
+    assert re.search(r"other files skipped\s*│\s*1\s*│", run.stdout)
 
 
 def _reason(path: Path) -> str:
