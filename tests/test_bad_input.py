@@ -4,21 +4,26 @@ kept, and `kg build` reports them on one line each (or, with --strict, writes no
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import rdflib
-from conftest import BUNDLED, DAIR_SAMPLE, PYTORCHKR_2023
+from conftest import BUNDLED, DAIR_SAMPLE, DEV_README, PYTORCHKR_2023, QA_JA
 from typer.testing import CliRunner, Result
 
+from kg import sources
 from kg.build import StrictBuildError, build
 from kg.cli import app
-from kg.errors import DigestError
-from kg.sources import read_file, read_files
+from kg.errors import DigestError, UnknownNameError
+from kg.records import Digest, LinkKind
+from kg.sources import MAX_ENTRY_CHARS, MAX_FILE_BYTES, READERS, ReadResult, read_file, read_files
 
 KG = Path(sys.executable).parent / "kg"
 HEADER_ONLY = (
@@ -53,6 +58,72 @@ def _dair_truncated() -> bytes:
     return text[: (last_row + len(text)) // 2].encode("utf-8")
 
 
+def _dair_cut_in_a_link() -> bytes:
+    """The DAIR sample cut inside the tweet URL of its last row: '(' without its ')'."""
+    text = (BUNDLED / DAIR_SAMPLE).read_text(encoding="utf-8")
+    return text[: text.rindex("/status/") + 12].encode("utf-8")
+
+
+def _dair_cut_in_a_heading() -> bytes:
+    text = (BUNDLED / DAIR_SAMPLE).read_text(encoding="utf-8")
+    return (text + "\n---\n## Top ML Papers of the Week (Novem").encode("utf-8")
+
+
+def _dair_long_entry() -> bytes:
+    description = "word " * (MAX_ENTRY_CHARS // 5 + 10)
+    return hostile_dair().replace("a description", description).encode("utf-8")
+
+
+def dev_weeks(first: int, count: int, contents: int = 0) -> str:
+    """`count` weeks of the development README from week `first` on, after a contents list of
+    the first `contents` of them (as the upstream README opens with)."""
+    text = DEV_README.read_text(encoding="utf-8")
+    starts = [m.start() for m in re.finditer(r"^## Top ML Papers", text, re.M)]
+    body = text[starts[first] : starts[first + count]]
+    titles = re.findall(r"^## (Top ML Papers of the Week .*)$", body, re.M)[:contents]
+    toc = "".join(f"- [{title}](./#week)\n" for title in titles)
+    return f"# ML Papers of The Week\n\n{toc}\n{body}"
+
+
+def _dair_cut_in_a_week() -> bytes:
+    """Four weeks numbered 1) to 10), the last cut cleanly after its sixth row."""
+    text = dev_weeks(3, 4)
+    last = text.rindex("## Top ML Papers")
+    sixth = text.index("\n| 7) ", last)
+    return text[: sixth + 1].encode("utf-8")
+
+
+def _dair_cut_after_a_week() -> bytes:
+    """Five weeks in the contents list, four in the file."""
+    return (
+        dev_weeks(3, 4, contents=4)
+        .replace("\n\n## Top", "\n- [Top ML Papers of the Week (Jan 1 - Jan 7)](./#w)\n\n## Top", 1)
+        .encode("utf-8")
+    )
+
+
+def _qa(cut: Callable[[str], str]) -> Callable[[], bytes]:
+    def content() -> bytes:
+        return cut((BUNDLED / QA_JA).read_text(encoding="utf-8")).encode("utf-8")
+
+    return content
+
+
+def _qa_cut_in_an_answer(text: str) -> str:
+    last = text.rstrip().rindex("A: ")
+    return text[: last + 40]
+
+
+def _qa_cut_after_a_block(text: str) -> str:
+    blocks = [m.start() for m in re.finditer(r"^著者", text, re.M)]
+    return text[: text.rindex("\n", 0, blocks[7])]
+
+
+def _korean_cut_in_a_tweet() -> bytes:
+    text = (BUNDLED / PYTORCHKR_2023).read_text(encoding="utf-8")
+    return text[: text.rindex("/status/") + 12].encode("utf-8")
+
+
 def _euc_kr() -> bytes:
     """A Korean digest saved in the legacy EUC-KR / CP949 encoding."""
     text = (BUNDLED / PYTORCHKR_2023).read_text(encoding="utf-8")
@@ -76,6 +147,14 @@ BAD_FILES = [
     BadFile("euc-kr.txt", _euc_kr, "not valid UTF-8 (byte 21: invalid start byte)"),
     BadFile("truncated.ko.txt", _korean_truncated, "truncated: entry 10"),
     BadFile("truncated-dair.md", _dair_truncated, "truncated: the last table row has no closing"),
+    BadFile("cut-in-a-link.md", _dair_cut_in_a_link, "truncated: the last table row has no"),
+    BadFile("cut-in-a-heading.md", _dair_cut_in_a_heading, "truncated: the file ends with a"),
+    BadFile("cut-in-a-week.md", _dair_cut_in_a_week, "numbers its rows 1) to 10), the last"),
+    BadFile("cut-after-a-week.md", _dair_cut_after_a_week, "the contents list 5 weeks, the file"),
+    BadFile("cut-in-an-answer.ja.txt", _qa(_qa_cut_in_an_answer), "answer stops mid-sentence"),
+    BadFile("cut-after-a-block.ja.txt", _qa(_qa_cut_after_a_block), "the file holds 7 of them"),
+    BadFile("cut-in-a-tweet.ko.txt", _korean_cut_in_a_tweet, "truncated: entry 10"),
+    BadFile("long-entry.md", _dair_long_entry, "characters long (limit 100,000)"),
     BadFile(
         "header-only.ko.txt",
         lambda: HEADER_ONLY.encode("utf-8"),
@@ -315,3 +394,226 @@ def test_kg_command_end_to_end(tmp_path: Path) -> None:
     assert all(line.startswith("kg: error: ") for line in errors)
     assert "Traceback" not in strict.stderr + strict.stdout
     assert _outputs(strict_out) == []
+
+
+# ------------------------------------------------------------------ hostile inputs
+
+
+def _in_time(call: Callable[[], object], seconds: float = 10.0) -> object:
+    """The value of `call`, which must return within `seconds` (a read that blocks fails)."""
+    box: list[object] = []
+    worker = threading.Thread(target=lambda: box.append(call()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"still running after {seconds} s"
+    assert box, "the call raised"
+    return box[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_named_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    fifo = tmp_path / "digest.md"
+    os.mkfifo(fifo)
+    result = _in_time(lambda: read_files([fifo, BUNDLED / DAIR_SAMPLE]))
+    assert isinstance(result, ReadResult)
+    assert [(e.path, e.reason) for e in result.errors] == [
+        (str(fifo), "not a regular file (a FIFO)")
+    ]
+    assert sum(len(d.entries) for d in result.digests) == 5
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_dev_zero_is_an_error_not_a_hang() -> None:
+    result = _in_time(lambda: read_files([Path("/dev/zero")]))
+    assert isinstance(result, ReadResult)
+    assert [e.reason for e in result.errors] == ["not a regular file (a character device)"]
+
+
+def test_a_folder_given_to_read_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(DigestError) as caught:
+        read_file(tmp_path)
+    assert caught.value.reason == "not a regular file (a folder)"
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    assert MAX_FILE_BYTES == 20 * 1024 * 1024
+    path = tmp_path / "huge.md"
+    with path.open("wb") as handle:  # sparse: no 20 MB written
+        handle.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(DigestError) as caught:
+        read_file(path)
+    assert caught.value.reason == "too large for a digest (20.0 MB; the limit is 20 MB)"
+
+
+def test_a_file_growing_past_the_limit_is_read_no_further(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose size says little (as in /proc) is read up to the limit plus one byte."""
+    path = tmp_path / "grows.md"
+    path.write_bytes(b"x" * 5000)
+    read: list[int] = []
+    real_fstat, real_read = os.fstat, os.read
+
+    def small_fstat(descriptor: int) -> os.stat_result:
+        found = real_fstat(descriptor)
+        return os.stat_result((found.st_mode, *found[1:6], 0, *found[7:10]))
+
+    def counted_read(descriptor: int, size: int) -> bytes:
+        chunk = real_read(descriptor, size)
+        read.append(len(chunk))
+        return chunk
+
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(os, "fstat", small_fstat)
+    monkeypatch.setattr(os, "read", counted_read)
+    with pytest.raises(DigestError) as caught:
+        read_file(path)
+    assert caught.value.reason == "too large for a digest (more than 0.0 MB; the limit is 0.0 MB)"
+    assert sum(read) == 1001
+
+
+def test_entry_cap_keeps_text_far_below_spacy_s_limit() -> None:
+    assert MAX_ENTRY_CHARS == 100_000 < 1_000_000
+
+
+def test_a_long_korean_entry_is_refused(tmp_path: Path) -> None:
+    text = (BUNDLED / PYTORCHKR_2023).read_text(encoding="utf-8")
+    intro = text.index("논문 소개") + len("논문 소개\n")
+    long = text[:intro] + "아주 긴 소개입니다. " * 12_000 + "\n" + text[intro:]
+    path = tmp_path / "long.ko.txt"
+    path.write_text(long, encoding="utf-8")
+    with pytest.raises(DigestError) as caught:
+        read_file(path)
+    assert re.fullmatch(
+        r"entry 1 is 1\d\d,\d{3} characters long \(limit 100,000\): not one paper's text",
+        caught.value.reason,
+    )
+
+
+def test_no_entry_text_over_the_cap_is_ever_returned(tmp_path: Path) -> None:
+    """Just under the cap is read; the row's text is all kept."""
+    path = tmp_path / "near.md"
+    description = "word " * ((MAX_ENTRY_CHARS - 400) // 5)
+    path.write_text(hostile_dair().replace("a description", description), encoding="utf-8")
+    (digest,) = read_file(path)
+    (entry,) = digest.entries
+    assert MAX_ENTRY_CHARS - 1000 < len(entry.intro_en or "") < MAX_ENTRY_CHARS
+
+
+def test_a_reader_s_crash_is_that_file_s_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(text: str, source: str, checksum: str) -> list[Digest]:
+        raise RuntimeError("boom\non two lines")
+
+    monkeypatch.setattr(READERS["qa-ja"], "read", crash)
+    result = read_files([BUNDLED / QA_JA, BUNDLED / DAIR_SAMPLE])
+    assert [(e.path, e.reason) for e in result.errors] == [
+        (str(BUNDLED / QA_JA), "reader failed: RuntimeError: boom on two lines")
+    ]
+    assert [d.layout for d in result.digests] == ["dair", "dair"]
+
+
+def test_an_unknown_format_is_raised_once_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(UnknownNameError):
+        read_files([tmp_path / "missing.md", BUNDLED], layout="markdown")
+
+
+def test_a_file_name_cannot_forge_a_message_line(tmp_path: Path) -> None:
+    path = tmp_path / "a.md\nkg: skipped \u202eforged.md: fine"
+    path.write_bytes(b"")
+    (error,) = read_files([path]).errors
+    assert error.path == str(path)
+    assert "\n" not in str(error) and "\u202e" not in str(error)
+    assert str(error).endswith("a.md\\x0akg: skipped \\u202eforged.md: fine: empty file")
+
+
+def test_two_introduction_lines_in_a_row_are_one_entry(tmp_path: Path) -> None:
+    text = (BUNDLED / PYTORCHKR_2023).read_text(encoding="utf-8")
+    third = [m.start() for m in re.finditer("^논문 소개", text, re.M)][2]
+    path = tmp_path / "twice.ko.txt"
+    path.write_text(text[:third] + "논문 소개\n" + text[third:], encoding="utf-8")
+    doubled = read_file(path)[0].entries
+    original = read_file(BUNDLED / PYTORCHKR_2023)[0].entries
+    assert len(doubled) == 10
+    assert doubled == original
+
+
+def test_a_link_to_an_unparsable_url_is_not_a_paper_link(tmp_path: Path) -> None:
+    path = tmp_path / "ipv6.md"
+    path.write_text(
+        hostile_dair().replace("https://arxiv.org/abs/2404.99999", "https://[..."),
+        encoding="utf-8",
+    )
+    (digest,) = read_file(path)
+    (entry,) = digest.entries
+    assert [(link.url, link.kind) for link in entry.links] == [
+        ("https://[", LinkKind.OTHER),
+        ("https://x.com/evil/status/1234567", LinkKind.TWEET),
+    ]
+
+
+def test_control_and_bidi_characters_are_removed(tmp_path: Path) -> None:
+    hostile = "\u202eevil\u202c \x1b[31mred\x1b[0m\u2066x\u2069\u200f"
+    path = tmp_path / "bidi.md"
+    path.write_text(hostile_dair().replace(HOSTILE_TITLE, hostile), encoding="utf-8")
+    (digest,) = read_file(path)
+    (entry,) = digest.entries
+    assert entry.title_en == "evil [31mred[0mx"
+    korean = (BUNDLED / PYTORCHKR_2023).read_text(encoding="utf-8")
+    path = tmp_path / "bidi.ko.txt"
+    path.write_text(
+        korean.replace("시스템 2 어텐션", "시스템\u202e 2 어텐션\x07"), encoding="utf-8"
+    )
+    first = read_file(path)[0].entries[0]
+    assert first.title_local == "(여러분에게도 필요할 수 있는) 시스템 2 어텐션"
+
+
+# ------------------------------------------------------------------ cut at any offset
+
+_CUT_SOURCES = {
+    **{
+        name: lambda name=name: (BUNDLED / name).read_text(encoding="utf-8")
+        for name in (
+            "autotranslate-2024-01-29.ko.txt",
+            DAIR_SAMPLE,
+            PYTORCHKR_2023,
+            "pytorchkr-2024-10-21.ko.txt",
+            QA_JA,
+        )
+    },
+    "dev-weeks.md": lambda: dev_weeks(3, 4),
+    "dev-weeks-with-contents.md": lambda: dev_weeks(10, 3, contents=3),
+}
+
+
+def _entries(digests: list[Digest]) -> list[tuple[int, object]]:
+    return [(d.section, e) for d in digests for e in d.entries]
+
+
+def _ends_a_row(text: str) -> bool:
+    """Whether a DAIR text ends right after a whole row or a rule between weeks: a cut there
+    cannot be told from a digest with fewer rows (the layout has no end marker)."""
+    return text.rstrip().endswith(("|", "---"))
+
+
+@pytest.mark.parametrize("name", list(_CUT_SOURCES))
+def test_a_cut_at_any_offset_is_refused_or_loses_no_entry(tmp_path: Path, name: str) -> None:
+    text = _CUT_SOURCES[name]()
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    whole = _entries(read_file(path))
+    offsets = sorted({*range(1, len(text), max(1, len(text) // 200)), len(text) - 1})
+    accepted = []
+    for cut in offsets:
+        path.write_text(text[:cut], encoding="utf-8")
+        try:
+            got = _entries(read_file(path))
+        except DigestError as exc:
+            assert exc.path == str(path)
+            continue
+        accepted.append(cut)
+        assert got == whole[: len(got)], f"cut at {cut}: an entry was changed"
+        if len(got) < len(whole):
+            assert name.endswith(".md") and _ends_a_row(text[:cut]), f"cut at {cut}: {got[-1]}"
+    assert len(accepted) < len(offsets) // 10  # nearly every cut is told

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +23,9 @@ from conftest import (
 from kg.errors import DigestError, UnknownNameError
 from kg.records import Digest, Entry, EntryKind, LinkKind, WeekSource
 from kg.sources import READERS, detect, read_file, read_files, reader
-from kg.sources.text import has_hangul
+from kg.sources.korean import split_title
+from kg.sources.links import classify
+from kg.sources.text import clean, has_hangul, iso_week, strip_unsafe
 
 KOREAN_FILES = (PYTORCHKR_2023, PYTORCHKR_APRIL, PYTORCHKR_OCTOBER, AUTOTRANSLATE)
 
@@ -507,3 +511,133 @@ def test_read_files_walks_directories() -> None:
     assert len(result.digests) == 7
     assert sum(len(d.entries) for d in result.digests) == 55
     assert sorted({Path(d.source).name for d in result.digests}) == sorted(BUNDLED_FILES)
+
+
+# ------------------------------------------------------------------ folders
+
+
+def test_folder_suffixes_are_matched_in_any_case(tmp_path: Path) -> None:
+    for name, target in (("A.MD", DAIR_SAMPLE), ("b.Txt", QA_JA), ("c.Markdown", DAIR_SAMPLE)):
+        (tmp_path / name).write_bytes((BUNDLED / target).read_bytes())
+    result = read_files([tmp_path])
+    assert result.files == 3 and result.errors == [] and result.skipped == []
+    assert [Path(d.source).name for d in result.digests] == ["A.MD", "A.MD", "b.Txt"] + [
+        "c.Markdown"
+    ] * 2
+
+
+def test_what_a_folder_holds_besides_digests_is_named(tmp_path: Path) -> None:
+    (tmp_path / "digest.md").write_bytes((BUNDLED / DAIR_SAMPLE).read_bytes())
+    (tmp_path / "README").write_text("notes", encoding="utf-8")
+    (tmp_path / "paper.pdf").write_bytes(b"%PDF")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD.txt").write_text("ref", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "more.md").write_bytes((BUNDLED / DAIR_SAMPLE).read_bytes())
+    (tmp_path / "linked").symlink_to(tmp_path / "sub")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe.md")
+    result = read_files([tmp_path])
+    assert result.files == 2 and result.errors == []
+    assert len(result.digests) == 4
+    skipped = {Path(e.path).name: e.reason for e in result.skipped}
+    expected = {
+        ".git": "hidden folder, not searched",
+        "README": "not a digest file name (no suffix; digests end in .md, .markdown or .txt)",
+        "linked": "link to a folder, not followed",
+        "paper.pdf": "not a digest file name (suffix '.pdf'; digests end in .md, .markdown "
+        "or .txt)",
+    }
+    if hasattr(os, "mkfifo"):
+        expected["pipe.md"] = "not a regular file (a FIFO)"
+    assert skipped == expected
+    assert all(str(e) == f"{e.path}: {e.reason}" for e in result.skipped)
+
+
+def test_a_folder_of_no_digests_reads_nothing_and_says_why(tmp_path: Path) -> None:
+    (tmp_path / "notes.docx").write_bytes(b"PK")
+    result = read_files([tmp_path])
+    assert (result.digests, result.errors, result.files) == ([], [], 0)
+    assert [Path(e.path).name for e in result.skipped] == ["notes.docx"]
+
+
+def test_an_unreadable_sub_folder_is_named_not_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "hidden.md").write_bytes((BUNDLED / DAIR_SAMPLE).read_bytes())
+    (tmp_path / "open.md").write_bytes((BUNDLED / DAIR_SAMPLE).read_bytes())
+    real_scandir = os.scandir
+
+    def scandir(path: Path) -> object:
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = read_files([tmp_path])
+    assert result.files == 1 and len(result.digests) == 2
+    assert [(e.path, e.reason) for e in result.skipped] == [
+        (str(locked), "folder cannot be read (Permission denied)")
+    ]
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root reads all")
+def test_an_unreadable_sub_folder_on_disk(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0)
+    try:
+        result = read_files([tmp_path])
+    finally:
+        locked.chmod(0o755)
+    assert [e.reason for e in result.skipped] == ["folder cannot be read (Permission denied)"]
+
+
+# ------------------------------------------------------------------ untrusted text
+
+
+@pytest.mark.parametrize(
+    ("line", "split"),
+    [
+        ("시스템 2 어텐션 / System 2 Attention", ("시스템 2 어텐션", "System 2 Attention")),
+        ("Orca 2: 가르치기/Orca 2: Teaching", ("Orca 2: 가르치기", "Orca 2: Teaching")),
+        ("가 / b / c", ("가", "b / c")),  # the first '/' after the last Hangul
+        ("a / 가 / b", ("a / 가", "b")),
+        ("가 /   ", None),
+        ("가 / 나", None),
+        ("Snowflake Arctic", None),
+        ("가나다", None),
+    ],
+)
+def test_korean_title_split(line: str, split: tuple[str, str] | None) -> None:
+    assert split_title(line) == split
+
+
+@pytest.mark.parametrize("size", [64 * 1024, 1024 * 1024])
+@pytest.mark.parametrize("unit", ["가", "가/", "가a", "가 /"])
+def test_korean_title_split_is_linear(size: int, unit: str) -> None:
+    line = unit * (size // len(unit))
+    started = time.perf_counter()
+    split_title(line)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_strip_unsafe_keeps_lines_and_drops_controls() -> None:
+    text = "a\u202eb\u2066c\u2069\u200e\u200f\x1b[0m\x00d\te\r\nf\x0cg\u2028h\x85i"
+    assert strip_unsafe(text) == "abc[0md\te\r\nf\ng\nh\ni"
+    assert clean(" x\u202d y \u061c") == "x y"
+
+
+def test_iso_week_at_the_end_of_time() -> None:
+    assert iso_week(date.max) == (date(9999, 12, 27), date.max)
+    assert iso_week(date.min) == (date.min, date(1, 1, 7))
+
+
+@pytest.mark.parametrize(
+    "url", ["https://[...", "http://[::1", "https://x.com:port/a/status/123456"]
+)
+def test_unparsable_urls_are_other_links(url: str) -> None:
+    link = classify(url, "Paper")
+    assert link.kind is LinkKind.OTHER and link.label == "Paper"

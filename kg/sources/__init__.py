@@ -52,6 +52,7 @@ _KINDS = (
     (stat.S_ISSOCK, "a socket"),
 )
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
+_CHUNK = 1024 * 1024
 
 
 def reader(name: str) -> ModuleType:
@@ -68,7 +69,7 @@ def detect(text: str) -> ModuleType | None:
 
 
 def _kind(mode: int) -> str:
-    return next((name for test, name in _KINDS if test(mode)), "not a plain file")
+    return next((name for test, name in _KINDS if test(mode)), "of an unknown kind")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -81,19 +82,29 @@ def _read_bytes(path: Path) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | _O_NONBLOCK)
     except OSError as exc:
         raise DigestError(path, f"cannot be read ({exc.strerror})") from None
-    with os.fdopen(descriptor, "rb") as handle:
-        mode = os.fstat(descriptor)
-        if not stat.S_ISREG(mode.st_mode):
-            raise DigestError(path, f"not a regular file ({_kind(mode.st_mode)})")
-        if mode.st_size > MAX_FILE_BYTES:
-            raise DigestError(path, _too_large(megabytes(mode.st_size)))
-        try:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            raise DigestError(path, f"cannot be read ({exc.strerror})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise DigestError(path, _too_large(f"more than {megabytes(MAX_FILE_BYTES)}"))
-    return raw
+    try:
+        return _read_regular(path, descriptor)
+    except OSError as exc:
+        raise DigestError(path, f"cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(descriptor)
+
+
+def _read_regular(path: Path, descriptor: int) -> bytes:
+    mode = os.fstat(descriptor)
+    if not stat.S_ISREG(mode.st_mode):
+        raise DigestError(path, f"not a regular file ({_kind(mode.st_mode)})")
+    if mode.st_size > MAX_FILE_BYTES:
+        raise DigestError(path, _too_large(megabytes(mode.st_size)))
+    chunks: list[bytes] = []
+    size = 0
+    while size <= MAX_FILE_BYTES:
+        chunk = os.read(descriptor, min(_CHUNK, MAX_FILE_BYTES + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+    raise DigestError(path, _too_large(f"more than {megabytes(MAX_FILE_BYTES)}"))
 
 
 def _too_large(size: str) -> str:

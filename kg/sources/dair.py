@@ -13,9 +13,10 @@ text: Markdown escapes, emphasis, links and inline HTML are removed, and a title
 its description.
 
 A file cut short is refused where the layout tells: a last row without its closing ``|`` or its
-links cell, a last week without rows, fewer weeks than the contents list at the top names, or a
-last week that stops before the row number every other week reaches. A cut exactly at the end
-of a row of a file without contents or numbering cannot be told from a shorter digest.
+links cell, a heading or a rule begun on the last line, a last week without rows, fewer weeks
+than the contents list at the top names, or a last week that stops before the row number every
+other week reaches. A cut exactly at the end of a row of a file without contents or numbering
+cannot be told from a shorter digest.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from statistics import median
 
 from kg.errors import DigestError
 from kg.records import Digest, Entry, EntryKind, Link, LinkKind, WeekSource
+from kg.sources.limits import MAX_ENTRY_CHARS
 from kg.sources.links import URL_RE, classify
 from kg.sources.text import clean, iso_week
 
@@ -92,6 +94,8 @@ _INLINE_HTML = re.compile(
     r"</?(?:br|b|i|u|s|em|strong|sup|sub|span|a|code|small|del|ins|mark|p|div|img|font)\b[^<>]*>",
     re.I,
 )
+# a match starts only where a run of blanks starts: a long run is scanned once, not once per blank
+_BREAK = re.compile(r"(?<![ \t])[ \t]*<br\s*/?>[ \t]*", re.I)
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)|`")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _SEPARATOR_ROW = re.compile(r"^\|?[\s:|-]+\|?$")
@@ -143,7 +147,7 @@ def plain_text(markdown: str) -> str:
     """Markdown of a table cell as plain text: links become their labels, escapes, emphasis and
     inline HTML go, ``<br>`` is a line break."""
     text = _MD_LINK.sub(r"\g<label>", markdown)
-    text = re.sub(r"[ \t]*<br\s*/?>[ \t]*", "\n", text, flags=re.I)
+    text = _BREAK.sub("\n", text)
     text = _INLINE_HTML.sub("", text)
     text = _EMPHASIS.sub("", text)
     return _MD_ESCAPE.sub(r"\1", text)
@@ -212,6 +216,8 @@ def _cut(text: str, sections: list[_Section]) -> str | None:
         reason = _cut_last_line(last)
         if reason:
             return reason
+    if last.startswith("#") or last in ("-", "--"):
+        return f"the file ends with a heading or a rule begun ({last[:60]!r})"
     if not sections[-1].rows:
         return f"the last week ({sections[-1].title[:60]!r}) has no rows"
     listed = len(_CONTENTS_LINE.findall(text))
@@ -252,6 +258,16 @@ def _row_entry(row: str, position: int) -> Entry:
     )
 
 
+def _check_row_length(row: str, week: int, position: int, source: str) -> None:
+    """A row is one entry: one longer than any entry may be is refused before it is parsed."""
+    if len(row) > MAX_ENTRY_CHARS:
+        raise DigestError(
+            source,
+            f"row {position} of week {week} is {len(row):,} characters long "
+            f"(limit {MAX_ENTRY_CHARS:,}): not one paper's text",
+        )
+
+
 def read(text: str, source: str, checksum: str) -> list[Digest]:
     sections: list[_Section] = []
     for raw in text.splitlines():
@@ -263,6 +279,7 @@ def read(text: str, source: str, checksum: str) -> list[Digest]:
         elif sections and line.startswith("|"):
             if _SEPARATOR_ROW.match(line) or _HEADER_ROW.match(line):
                 continue
+            _check_row_length(line, len(sections), len(sections[-1].rows) + 1, source)
             sections[-1].rows.append(line)
     if not sections:
         raise DigestError(source, "no 'Top ML Papers of the Week' section")

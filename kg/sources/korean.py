@@ -53,10 +53,10 @@ def split_title(line: str) -> tuple[str, str] | None:
     found in one pass over the line (a pattern that backtracks took half a minute on a 64 KB
     line).
     """
-    last = -1
-    for match in _SYLLABLE.finditer(line):
-        last = match.start()
-    slash = line.find("/", last + 1) if last >= 0 else -1
+    from_end = _SYLLABLE.search(line[::-1])  # the last syllable, found from the end
+    if from_end is None:
+        return None
+    slash = line.find("/", len(line) - from_end.start())
     if slash < 0 or not line[slash + 1 :].strip():
         return None
     return line[:slash].rstrip(), line[slash + 1 :].strip()

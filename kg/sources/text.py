@@ -26,6 +26,7 @@ _CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u
 # splits lines becomes a line break, other controls and bidi characters go
 _LINE_BREAKS = re.compile(r"[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _UNSAFE = re.compile(rf"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f{_BIDI}]")
+_BLANKS = re.compile(r"[ \t\u00a0\u3000]+")
 _BULLET = re.compile(r"^\s*(?:[•\-*·▪●◦]\s+|[•·▪●◦])")
 _SENTENCE_END = re.compile(r"^[^A-Za-z]*?[.!?。]\s*")
 _GLUED = re.compile(r"^(?=[A-Z][a-z]+(?: [a-z]+){3})")  # "...있습니다Large language models have"
@@ -40,7 +41,7 @@ def clean(text: str) -> str:
     PDF (T\\"ULU -> TÜLU), fold runs of spaces."""
     text = _TEX_UMLAUT.sub(lambda m: m[1] + "\u0308", text)
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
-    return re.sub(r"[ \t\u00a0\u3000]+", " ", text).strip()
+    return _BLANKS.sub(" ", text).strip()
 
 
 def strip_unsafe(text: str) -> str:
