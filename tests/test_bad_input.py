@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -617,3 +618,27 @@ def test_a_cut_at_any_offset_is_refused_or_loses_no_entry(tmp_path: Path, name: 
         if len(got) < len(whole):
             assert name.endswith(".md") and _ends_a_row(text[:cut]), f"cut at {cut}: {got[-1]}"
     assert len(accepted) < len(offsets) // 10  # nearly every cut is told
+
+
+@pytest.mark.parametrize(
+    "filler",
+    ["[", "[a](", "<b ", " ", "\t", "**", "(", "|", "\\|", " -", "가/", "https://x.com/"],
+)
+def test_a_long_row_is_read_in_linear_time(tmp_path: Path, filler: str) -> None:
+    """Rows just under the entry limit, made of what the row patterns look for."""
+    run = filler * ((MAX_ENTRY_CHARS - 500) // len(filler))
+    path = tmp_path / "long-row.md"
+    path.write_text(hostile_dair().replace("a description", run + " x"), encoding="utf-8")
+    started = time.perf_counter()
+    result = read_files([path])
+    assert time.perf_counter() - started < 1.0
+    assert result.files == 1 and len(result.digests) + len(result.errors) == 1
+
+
+def test_blank_lines_are_sniffed_in_linear_time(tmp_path: Path) -> None:
+    path = tmp_path / "blank.md"
+    path.write_text("x\n" + "\n" * 30_000 + "x", encoding="utf-8")
+    started = time.perf_counter()
+    (error,) = read_files([path]).errors
+    assert time.perf_counter() - started < 1.0
+    assert error.reason.startswith("unknown layout")

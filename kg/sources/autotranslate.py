@@ -8,6 +8,7 @@ and an unrelated blog footer.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from kg.errors import DigestError
@@ -26,6 +27,9 @@ _WEEK_URL = re.compile(
 
 
 def sniff(text: str) -> bool:
+    composed = unicodedata.normalize("NFC", text)
+    if "논문" not in composed or "원문" not in composed:  # the cheap test first
+        return False
     lines = [clean(line) for line in text.splitlines()]
     return (
         any(line.startswith("논문 소개") for line in lines)
