@@ -239,6 +239,17 @@ def test_the_bundled_graph_conforms_to_the_shapes(graph: ox.Store) -> None:
     assert validate_store(graph) == []
 
 
+def test_a_paper_that_lost_its_type_is_a_violation(graph: ox.Store) -> None:
+    paper = ox.NamedNode("https://w3id.org/mlkg/id/paper/2404.14219")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    untyped = ox.Store()
+    untyped.extend(q for q in graph if not (q.subject == paper and q.predicate == rdf_type))
+    violations = validate_store(untyped)
+    assert [(v.focus, v.message.split(" (value")[0]) for v in violations] == [
+        ("paper:2404.14219", "a featured or linked paper must be typed mlkg:Paper or mlkg:Article")
+    ]
+
+
 def test_extraction_quality_on_the_bundled_digests(graph: ox.Store) -> None:
     scores = evaluate(graph, load_gold(GOLD))
     assert scores.papers == 40 and not scores.unmatched
