@@ -189,3 +189,16 @@ def _reason(path: Path) -> str:
     from kg.sources import read_files
 
     return read_files([path.parent]).skipped[0].reason
+
+
+def test_the_store_is_loaded_slice_by_slice_without_losing_a_quad(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.graph import store as store_module
+
+    build([BUNDLED / "dair-sample.md"], tmp_path / "whole", extract=True)
+    monkeypatch.setattr(store_module, "LOAD_SLICE_LINES", 7)
+    build([BUNDLED / "dair-sample.md"], tmp_path / "sliced", extract=True)
+    whole = set(ox.Store.read_only(str(tmp_path / "whole" / "store")))
+    sliced = set(ox.Store.read_only(str(tmp_path / "sliced" / "store")))
+    assert len(whole) > 1000 and sliced == whole

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,11 @@ __all__ = ["DEFAULT_DIR", "STORE_NAME", "open_graph", "open_store", "store_path"
 DEFAULT_DIR = Path("kg-out")
 STORE_NAME = "store"
 
+# Oxigraph's bulk loader holds a whole input in memory before it writes its index files
+# (about 1.1 GiB for 1.7 M quads); loading in slices of this many lines keeps the peak
+# near 250 MiB whatever the size of the graph, for about a fifth more time.
+LOAD_SLICE_LINES = 200_000
+
 
 def store_path(directory: Path) -> Path:
     """The store inside a build directory (a store directory itself is accepted too)."""
@@ -25,10 +31,12 @@ def store_path(directory: Path) -> Path:
 
 
 def write_store(directory: Path, nquads: Path) -> Path:
-    """Bulk-load sorted N-Quads into a new store under a new output set."""
+    """Bulk-load sorted N-Quads into a new store under a new output set, one slice at a time."""
     path = directory / STORE_NAME
     store = ox.Store(str(path))
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    with nquads.open("rb") as lines:
+        while piece := b"".join(islice(lines, LOAD_SLICE_LINES)):
+            store.bulk_load(input=piece, format=ox.RdfFormat.N_QUADS)
     store.flush()
     del store
     return path
