@@ -234,6 +234,11 @@ def test_the_overview_opens_offline_with_labels_apart(browser: Browser, big: Gra
         assert topics <= shown["nodes"] <= topics + 45 and shown["edges"] > 0
         labels = assert_labels_apart(seen)
         assert len(labels) >= 10
+        largest = sorted(
+            (n for n in big.sub.of_kind("topic") if n.papers), key=lambda n: -n.papers
+        )[:8]
+        labelled = {label["id"] for label in labels}
+        assert [n.label for n in largest if n.iri not in labelled] == []
         assert seen.evaluate("network.physics.options.enabled") is False
         seen.assert_clean()
 

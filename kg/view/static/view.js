@@ -342,12 +342,22 @@
         { x: point.x + radius + 3, y: point.y - LABEL_HEIGHT / 2, w: w, h: LABEL_HEIGHT },
         { x: point.x - radius - 3 - w, y: point.y - LABEL_HEIGHT / 2, w: w, h: LABEL_HEIGHT },
         { x: point.x - w / 2, y: point.y + radius + 2, w: w, h: LABEL_HEIGHT },
-        { x: point.x - w / 2, y: point.y - radius - 2 - LABEL_HEIGHT, w: w, h: LABEL_HEIGHT }
+        { x: point.x - w / 2, y: point.y - radius - 2 - LABEL_HEIGHT, w: w, h: LABEL_HEIGHT },
+        { x: point.x + radius, y: point.y - radius - LABEL_HEIGHT, w: w, h: LABEL_HEIGHT },
+        { x: point.x + radius, y: point.y + radius, w: w, h: LABEL_HEIGHT },
+        { x: point.x - radius - w, y: point.y - radius - LABEL_HEIGHT, w: w, h: LABEL_HEIGHT },
+        { x: point.x - radius - w, y: point.y + radius, w: w, h: LABEL_HEIGHT }
       ];
       var own = shapes.get(id);
+      var free = function (t) { return !placed.some(function (other) { return overlaps(t, other); }); };
+      // A label avoids every node; when it cannot (a large node in a dense middle), it may
+      // cover smaller nodes, never a larger one and never another label.
       var box = tries.find(function (t) {
-        return !placed.some(function (other) { return overlaps(t, other); }) &&
-          !obstacles.some(function (shape) { return shape !== own && overlaps(t, shape); });
+        return free(t) && !obstacles.some(function (shape) { return shape !== own && overlaps(t, shape); });
+      }) || tries.find(function (t) {
+        return free(t) && !obstacles.some(function (shape) {
+          return shape !== own && shape.w >= own.w && overlaps(t, shape);
+        });
       });
       if (!box) { return; }
       box.text = text;
