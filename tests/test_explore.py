@@ -143,14 +143,16 @@ def test_activity_bins_by_the_span() -> None:
 # ---------------------------------------------------------------------------------- related
 
 
+# A link's weight over ln(1 + papers linked to the entity): GSM8K, evaluated on by 3 papers,
+# 3 / ln 4 = 2.164; GPT-3.5, which Phi-3 only compares with (0.5), 0.5 / ln 4 = 0.3607.
 RELATED_TO_PHI3 = [
-    (TULU2, 3.9667, ["mt-bench", "gsm8k", "gpt-3-5", "mmlu", "open-models"]),
-    (OPENELM, 2.1333, ["hellaswag", "mmlu", "small-models", "open-models"]),
-    (OLMO, 1.8, ["hellaswag", "mmlu", "open-models"]),
-    (ARCTIC, 1.7, ["humaneval", "open-models"]),
-    (ORCA2, 1.6667, ["gsm8k", "microsoft", "small-models"]),
-    (FILM, 1.4333, ["mmlu", "training-data", "microsoft"]),
-    (GPQA_PAPER, 0.6667, ["gpt-3-5"]),
+    (TULU2, 7.4879, ["mt-bench", "gsm8k", "mmlu", "open-models", "gpt-3-5"]),
+    (OPENELM, 5.1178, ["hellaswag", "mmlu", "small-models", "open-models"]),
+    (OLMO, 4.3965, ["hellaswag", "mmlu", "open-models"]),
+    (ORCA2, 3.6067, ["gsm8k", "microsoft", "small-models"]),
+    (FILM, 3.3059, ["mmlu", "training-data", "microsoft"]),
+    (ARCTIC, 3.2888, ["humaneval", "open-models"]),
+    (GPQA_PAPER, 0.3607, ["gpt-3-5"]),
 ]
 
 
@@ -161,19 +163,19 @@ def test_related_papers_are_ranked_by_weighted_rarity_with_every_reason(store: o
     ] == (RELATED_TO_PHI3)
     tulu = found[0]
     assert [(x.entity.kind, x.papers, round(x.score, 4)) for x in tulu.reasons] == [
-        ("benchmark", 2, 1.5),
-        ("benchmark", 3, 1.0),
-        ("model", 3, 0.6667),
-        ("benchmark", 5, 0.6),
-        ("topic", 5, 0.2),
+        ("benchmark", 2, 2.7307),
+        ("benchmark", 3, 2.164),
+        ("benchmark", 5, 1.6743),
+        ("topic", 5, 0.5581),
+        ("model", 3, 0.3607),
     ]
     assert as_rows(found[:1])[0] == {
         "paper": "paper:2311.10702",
         "title": "Camels in a Changing Climate: Enhancing LM Adaptation with Tulu 2",
         "week": "2023-11-20",
-        "score": 3.9667,
-        "shared": "benchmark MT-bench, benchmark GSM8K, model GPT-3.5, benchmark MMLU, "
-        "topic Open Foundation Models",
+        "score": 7.4879,
+        "shared": "benchmark MT-bench, benchmark GSM8K, benchmark MMLU, "
+        "topic Open Foundation Models, model GPT-3.5",
     }
     assert [r.paper.iri for r in related_papers(store, PHI3, limit=2)] == [TULU2, OPENELM]
 

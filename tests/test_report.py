@@ -134,7 +134,7 @@ def test_markdown_reports_of_other_kinds(store: ox.Store) -> None:
     ) in paper
     assert (
         "| Camels in a Changing Climate: Enhancing LM Adaptation with Tulu 2 | "
-        "[2311.10702](https://arxiv.org/abs/2311.10702) | 3.967 |"
+        "[2311.10702](https://arxiv.org/abs/2311.10702) | 7.488 |"
     ) in paper
 
 

@@ -100,7 +100,9 @@ class LinkType:
     """A predicate from a paper to an entity: the kind it reaches, its wording and its weight.
 
     `weight` is what sharing one such entity is worth when ranking related papers (before it is
-    divided by the number of papers linked to the entity).
+    divided by the logarithm of the number of papers linked to the entity, see
+    ``kg.explore.related``): comparing with a model is weak evidence of a shared subject, since
+    most papers compare with the same few frontier models.
     """
 
     predicate: str
@@ -117,7 +119,7 @@ class LinkType:
 LINKS: tuple[LinkType, ...] = (
     LinkType(_DCTERMS + "subject", "topic", "is about", 1.0),
     LinkType(_MLKG + "proposes", "model", "proposes", 2.0),
-    LinkType(_MLKG + "compares", "model", "compares with", 2.0),
+    LinkType(_MLKG + "compares", "model", "compares with", 0.5),
     LinkType(_MLKG + "uses", "model", "uses", 2.0),
     LinkType(_MLKG + "introduces", "benchmark", "introduces", 3.0),
     LinkType(_MLKG + "evaluatesOn", "benchmark", "evaluates on", 3.0),

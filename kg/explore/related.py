@@ -1,11 +1,13 @@
 """Related papers, with the reason: papers ranked by what they share with a paper.
 
 Every topic, model, benchmark, organisation or author two papers share adds its *share*: the
-weight of its kind (`kg.explore.kinds.LINKS`: a benchmark 3, a model or an author 2, a topic or
-an organisation 1) divided by the number of papers linked to it, so a benchmark three papers use
-says more than a topic three hundred have. This is the resource-allocation index of link
-prediction, weighted by kind. A paper with no benchmark still has neighbours through its topics,
-models and organisations. Ties go to the paper sharing more, then to the smaller IRI.
+weight of the paper's link to it (`kg.explore.kinds.LINKS`: a benchmark 3, an author 2, a model
+the paper proposes or uses 2, a topic or an organisation 1, a model it only compares with 0.5)
+divided by the logarithm of the number of papers linked to it (plus one): a benchmark three papers
+use says more than a topic three hundred have, but a broad shared subject still says more than a
+frontier model that many papers compare with. This is the Adamic-Adar index of link prediction,
+weighted by link. A paper with no benchmark still has neighbours through its topics, models and
+organisations. Ties go to the paper sharing more, then to the smaller IRI.
 
 `rank` is the one ranking. `related_papers` feeds it from the graph: one aggregate query for the
 shares, one that pre-selects the best papers in the store (fetching more until the cut is
@@ -47,8 +49,9 @@ _MARGIN = 30
 
 
 def share_of(weight: float, papers: int) -> Decimal:
-    """What sharing an entity is worth: its kind's weight over its papers, to 12 places."""
-    return (Decimal(str(weight)) / Decimal(papers)).quantize(_PLACES, ROUND_HALF_EVEN)
+    """What sharing an entity is worth: its link's weight over the logarithm of its papers
+    (plus one), to 12 places."""
+    return (Decimal(str(weight)) / Decimal(papers + 1).ln()).quantize(_PLACES, ROUND_HALF_EVEN)
 
 
 @dataclass(frozen=True, slots=True)
