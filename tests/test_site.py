@@ -213,3 +213,12 @@ def test_kg_site_reports_what_it_wrote(tmp_path_factory: pytest.TempPathFactory)
         rf"organisations\), [\d.]+ MB in [\d.]+ s; open {re.escape(str(out / 'index.html'))}\n",
         result.stdout,
     )
+
+
+def test_counts_agree_in_number_with_their_noun(site: Path) -> None:
+    singular = 0
+    for path in site.rglob("*.html"):
+        text = " ".join(read(path).text)
+        assert not re.search(r"(?<![\d.,])1 papers\b", text), path
+        singular += len(re.findall(r"(?<![\d.,])1 paper\b", text))
+    assert singular > 0
