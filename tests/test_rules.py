@@ -132,7 +132,14 @@ def test_kind_of_phrase(phrase: str, kind: str | None) -> None:
 def test_opening_phrase_says_what_the_title_is() -> None:
     assert opening_kind("an 8B model trained with less than $0.1 million") == "model"
     assert opening_kind("a scalable RL method for training") is None
-    assert opening_kind("proposes a new model") is None  # opens on a verb, not on a phrase
+    # a verb of putting forward, then its object: the object says what the title names
+    assert opening_kind("releases a new code LLM trained on 1.5T tokens") == "model"
+    assert opening_kind("Introduces a dense, open-source 32B language model that ...") == "model"
+    assert opening_kind("proposes a new benchmark to evaluate agents") == "benchmark"
+    assert opening_kind("proposes a new method to train a model") is None
+    assert opening_kind("combines diffusion models with evolutionary data") is None
+    # a variant of a kind is of that kind
+    assert opening_kind("a more efficient variant of byte-level language models") == "model"
 
 
 @pytest.mark.parametrize(

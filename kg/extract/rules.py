@@ -144,7 +144,16 @@ _KIND_NOUNS: dict[str, str | None] = {
     ),
 }
 _GROUP_NOUNS = frozenset(
-    ["family", "families", "series", "suite", "collection", "set", "generation", "version"]
+    [
+        "family", "families", "series", "suite", "collection", "set", "generation", "version",
+        "variant", "variants",
+    ]
+)  # fmt: skip
+# A description that opens on the act of putting its title forward: the object says what it is.
+_PUTS_FORWARD = re.compile(
+    r"^(?:(?:this|the)\s+(?:work|paper|report)\s+)?(?:introduces|presents|proposes|releases"
+    r"|open-sources|unveils|announces|develops|trains|builds)\s+(?=(?:a|an|the)\s)",
+    re.I,
 )
 _HEAD_END = re.compile(
     r"\s(?:for|with|of|to|by|in|on|via|from|that|which|through|at|where|who|using|across|than"
@@ -257,9 +266,11 @@ def kind_of_phrase(phrase: str) -> str | None:
 
 
 def opening_kind(description: str) -> str | None:
-    """What a description that opens on a noun phrase says its title is: "- an 8B model
-    trained ..." -> model (the upstream list's "**JetMoE** - an 8B model ...")."""
-    text = description.strip()
+    """What a description that opens on a noun phrase, or on a verb of putting forward and its
+    object, says its title is: "- an 8B model trained ..." -> model (the upstream list's
+    "**JetMoE** - an 8B model ..."), "releases a new code LLM ..." -> model, "proposes a new
+    method to ..." -> None."""
+    text = _PUTS_FORWARD.sub("", description.strip(), count=1)
     if not re.match(r"^(?:a|an|the)\s", text, re.I):
         return None
     return kind_of_phrase(re.split(r"[;.]\s", text, maxsplit=1)[0])
