@@ -437,13 +437,13 @@ def test_a_folder_given_to_read_file_is_an_error(tmp_path: Path) -> None:
 
 
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
-    assert MAX_FILE_BYTES == 20 * 1024 * 1024
+    assert MAX_FILE_BYTES == 64 * 1024 * 1024
     path = tmp_path / "huge.md"
-    with path.open("wb") as handle:  # sparse: no 20 MB written
+    with path.open("wb") as handle:  # sparse: no 64 MB written
         handle.truncate(MAX_FILE_BYTES + 1)
     with pytest.raises(DigestError) as caught:
         read_file(path)
-    assert caught.value.reason == "too large for a digest (20.0 MB; the limit is 20 MB)"
+    assert caught.value.reason == "too large for a digest (64.0 MB; the limit is 64 MB)"
 
 
 def test_a_file_growing_past_the_limit_is_read_no_further(
