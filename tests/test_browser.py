@@ -227,7 +227,7 @@ def test_the_overview_opens_offline_with_labels_apart(browser: Browser, big: Gra
         assert seen.evaluate("kgView.mode") == "overview"
         papers = len(big.sub.papers())
         title = seen.page.title()
-        assert title.startswith(f"Overview of {papers} papers: ")
+        assert title.startswith(f"Overview of {papers:,} papers: ")
         assert "topics" in title and title.endswith(" — kg graph view")
         shown = seen.evaluate("kgView.shown")
         topics = sum(1 for n in big.sub.of_kind("topic") if n.papers)

@@ -226,7 +226,7 @@ def test_kg_viz_writes_the_overview(built: Path, store: ox.Store, tmp_path: Path
     assert result.exit_code == 0, result.output
     sub = whole(store)
     assert result.stdout.strip() == (
-        f"{out}: Overview of 40 papers; {len(sub.nodes)} nodes, {len(sub.edges)} links"
+        f"{out}: Overview of 40 papers; {len(sub.nodes):,} nodes, {len(sub.edges):,} links"
     )
     assert sorted(p.name for p in out.parent.iterdir()) == ["graph.html"]
     assert len(payload(out.read_text(encoding="utf-8"))["nodes"]) == len(sub.nodes)  # type: ignore[arg-type]

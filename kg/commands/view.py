@@ -59,4 +59,4 @@ def viz(
     sub = around(graph, list(dict.fromkeys(centres)), hops) if centres else whole(graph)
     page = view_page(sub)
     write_text(out, page.html)
-    typer.echo(f"{out}: {page.title}; {page.nodes} nodes, {page.links} links")
+    typer.echo(f"{out}: {page.title}; {page.nodes:,} nodes, {page.links:,} links")

@@ -132,7 +132,9 @@
     document.title = text + " — kg graph view";
   }
 
-  function plural(count, one, many) { return count + " " + (count === 1 ? one : many); }
+  function plural(count, one, many) {
+    return count.toLocaleString("en-US") + " " + (count === 1 ? one : many);
+  }
 
   function draw(items, links) {
     visNodes.clear();
@@ -278,7 +280,8 @@
     setTitle(labelOf(i) + " (" + kind.name + "): " + what);
     status.textContent = "Showing " + plural(view.shown.nodes, "node", "nodes") + " and " +
       plural(view.shown.edges, "link", "links") +
-      (layout.cut ? "; " + layout.cut + " more not drawn (newest and largest first)" : "") +
+      (layout.cut ? "; " + plural(layout.cut, "older or smaller node", "older or smaller nodes") +
+        " not drawn" : "") +
       ". Double-click a node to focus on it; Expand adds its neighbours.";
     if (window.history) {
       history.replaceState(null, "", "#focus=" + encodeURIComponent(nodes[i][NODE.iri]));
@@ -548,6 +551,7 @@
                             (nodes[i][NODE.week] ? " · " + nodes[i][NODE.week] : "")));
       button.addEventListener("click", function () {
         results.replaceChildren();
+        results.hidden = true;
         focus(i);
       });
       item.appendChild(button);
@@ -594,7 +598,16 @@
 
   var home = document.getElementById("kg-home");
   if (data.overview) {
-    home.addEventListener("click", showOverview);
+    home.addEventListener("click", function () {
+      // back to the start: no node selected, no search left open
+      view.selected = null;
+      details.replaceChildren();
+      details.hidden = true;
+      searchBox.value = "";
+      results.replaceChildren();
+      results.hidden = true;
+      showOverview();
+    });
   } else {
     home.hidden = true;
   }
