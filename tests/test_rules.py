@@ -249,6 +249,7 @@ def test_misspellings_and_non_names() -> None:
     registry = Registry(load_vocabulary())
     assert registry.entity("HumalEval", "benchmark") == registry.lookup("HumanEval", "benchmark")
     assert registry.entity("7B", "model") is None and registry.entity("model", "model") is None
+    assert registry.entity("LLM", "benchmark") is None and registry.entity("VLMs", "model") is None
     assert registry.entity("Zorblax", "model") == Entity("model", "Zorblax")
 
 
@@ -327,3 +328,14 @@ def test_a_model_used_as_a_base_and_one_compared_with() -> None:
     assert ("uses", "Llama 2 7B") in relations
     assert ("compares", "Mistral 7B") in relations
     assert ("evaluatesOn", "MMLU") in relations
+
+
+def test_no_sentence_ends_at_the_full_stop_of_an_abbreviation() -> None:
+    nlp = build_pipeline(load_vocabulary())
+    doc = nlp("Long Context vs. RAG for LLMs, e.g. on QA (Smith et al. 2024). Then a second one.")
+    assert [s.text for s in doc.sents] == [
+        "Long Context vs. RAG for LLMs, e.g. on QA (Smith et al. 2024).",
+        "Then a second one.",
+    ]
+    quoted = mentions_of(Entry(1, "Long Context vs. RAG for LLMs", intro_en="a study."))
+    assert {m.snippet for m in quoted if m.field == "title"} == {"Long Context vs. RAG for LLMs"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from kg.extract.rules import GENERIC_ACRONYMS
 from kg.extract.vocabulary import Term, Vocabulary, normalise_alias
 from kg.records import Entity
 from kg.resolve import slugify
@@ -89,8 +90,8 @@ class Registry:
         if known:
             return known
         name = " ".join(name.split()).strip(" -,.;:")
-        if len(name) < 2 or _NOT_A_NAME.match(name):
-            return None
+        if len(name) < 2 or _NOT_A_NAME.match(name) or name in GENERIC_ACRONYMS:
+            return None  # "7B", "model"; "LLM" of "LLM benchmarks" names no benchmark
         key = (kind, slugify(name))
         if key not in self.discovered:
             self.discovered[key] = Entity(kind, name, None, self.family_of(name, kind))

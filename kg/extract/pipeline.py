@@ -157,6 +157,18 @@ def rule_patterns() -> list[dict[str, Any]]:
     return patterns
 
 
+_ABBREVIATIONS = frozenset({"vs", "e.g", "i.e", "cf", "al", "Fig", "approx", "resp"})
+
+
+@Language.component("kg_abbreviations")
+def _no_sentence_end_after_abbreviations(doc: Doc) -> Doc:
+    """The full stop of "vs.", "e.g.", "et al." ends no sentence ("Long Context vs. RAG")."""
+    for token in doc[2:]:
+        if doc[token.i - 1].text == "." and doc[token.i - 2].text in _ABBREVIATIONS:
+            token.is_sent_start = False
+    return doc
+
+
 def build_pipeline(vocabulary: Vocabulary) -> Language:
     """A blank multilingual pipeline with rulers for curated names, topic cues and shapes."""
     nlp = spacy.blank(
@@ -165,6 +177,7 @@ def build_pipeline(vocabulary: Vocabulary) -> Language:
     nlp.add_pipe(
         "sentencizer", config={"punct_chars": [".", "!", "?", "。", "！", "？", ";", "●", "•"]}
     )
+    nlp.add_pipe("kg_abbreviations")
     exact: list[dict[str, Any]] = []
     folded: list[dict[str, Any]] = []
     stemmed: list[dict[str, Any]] = []

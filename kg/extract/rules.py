@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = [
+    "GENERIC_ACRONYMS",
     "Artefact",
     "description_artefacts",
     "kind_from_text",
@@ -203,7 +204,7 @@ class Artefact:
 
 
 # acronyms of the field that say what a paper is about, not what it is called
-_GENERIC_ACRONYMS = frozenset(
+GENERIC_ACRONYMS = frozenset(
     {
         "LLM",
         "LLMs",
@@ -242,7 +243,7 @@ def name_like(name: str) -> bool:
     if not 1 <= len(words) <= 4:
         return False
     if len(words) > 1:
-        words = [w for w in words if w.strip(",.:") not in _GENERIC_ACRONYMS]
+        words = [w for w in words if w.strip(",.:") not in GENERIC_ACRONYMS]
     return any(re.search(r"\d|[a-z][A-Z]|^[A-Z]{2,}", w) for w in words)
 
 
