@@ -181,6 +181,7 @@ _IS_A = re.compile(rf"(?:^|[.;!?]\s+)(?P<name>{_NAME})\s+is\s+(?=an?\s){_PHRASE}
 _CALLED = re.compile(
     rf"(?P<phrase>[\w\-]+(?:\s[\w\-]+){{0,3}}),?\s+(?:called|named|dubbed)\s+(?P<name>{_NAME})"
 )
+_CALLED_WORD = re.compile(r"\b(?:called|named|dubbed)\s")
 _PARENTHESISED = re.compile(
     r"\b(?i:introduces?|presents?|proposes?|releases?|develops?|builds?)\s+"
     r"(?P<phrase>(?:a|an|the)\s[^.;:!?()]{3,80}?)\s*\((?P<name>[A-Z][\w.+\-]{1,30})\)"
@@ -323,6 +324,8 @@ def description_artefacts(text: str) -> list[Artefact]:
     framework") comes with kind None."""
     found: list[Artefact] = []
     for pattern in (_INTRODUCES, _IS_A, _CALLED, _PARENTHESISED, _KIND_THEN_NAME):
+        if pattern is _CALLED and not _CALLED_WORD.search(text):
+            continue  # the phrase before "called" is tried at every word: only where one is
         for match in pattern.finditer(text):
             name = _clean_name(match["name"])
             if not name or _SIZE_WORDS.match(name.lower()) or not re.search(r"[A-Za-z]", name):
