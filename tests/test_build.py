@@ -202,3 +202,29 @@ def test_the_store_is_loaded_slice_by_slice_without_losing_a_quad(
     whole = set(ox.Store.read_only(str(tmp_path / "whole" / "store")))
     sliced = set(ox.Store.read_only(str(tmp_path / "sliced" / "store")))
     assert len(whole) > 1000 and sliced == whole
+
+
+def test_a_blank_node_stays_one_node_whatever_the_slices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.graph import store as store_module
+
+    vocab = tmp_path / "extra.ttl"
+    vocab.write_text(
+        "@prefix schema: <https://schema.org/> .\n"
+        "<https://example.org/m> schema:creator [ schema:name \"Anon Lab\" ; "
+        "schema:url <https://example.org/lab> ] .\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(store_module, "LOAD_SLICE_LINES", 500)
+    build([BUNDLED / "dair-sample.md"], tmp_path / "out", extract=False, vocab=[vocab])
+    store = ox.Store.read_only(str(tmp_path / "out" / "store"))
+    rows = list(
+        store.query(  # type: ignore[union-attr]
+            "PREFIX schema: <https://schema.org/> SELECT ?name ?url WHERE { "
+            "<https://example.org/m> schema:creator ?c . ?c schema:name ?name ; schema:url ?url }"
+        )
+    )
+    assert [(r["name"].value, r["url"].value) for r in rows] == [
+        ("Anon Lab", "https://example.org/lab")
+    ]

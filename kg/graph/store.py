@@ -31,12 +31,23 @@ def store_path(directory: Path) -> Path:
 
 
 def write_store(directory: Path, nquads: Path) -> Path:
-    """Bulk-load sorted N-Quads into a new store under a new output set, one slice at a time."""
+    """Bulk-load sorted N-Quads into a new store under a new output set, one slice at a time.
+
+    Each load names blank nodes afresh, so the lines that hold one (kg's own graph has none; a
+    vocabulary given with --vocab may) are set aside and loaded together, last.
+    """
     path = directory / STORE_NAME
     store = ox.Store(str(path))
-    with nquads.open("rb") as lines:
-        while piece := b"".join(islice(lines, LOAD_SLICE_LINES)):
-            store.bulk_load(input=piece, format=ox.RdfFormat.N_QUADS)
+    blank = directory / ".blank.nq"
+    with nquads.open("rb") as lines, blank.open("wb") as aside:
+        while piece := list(islice(lines, LOAD_SLICE_LINES)):
+            plain = [line for line in piece if b"_:" not in line]
+            if len(plain) < len(piece):
+                aside.writelines(line for line in piece if b"_:" in line)
+            store.bulk_load(input=b"".join(plain), format=ox.RdfFormat.N_QUADS)
+    if blank.stat().st_size:
+        store.bulk_load(path=str(blank), format=ox.RdfFormat.N_QUADS)
+    blank.unlink()
     store.flush()
     del store
     return path
