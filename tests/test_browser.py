@@ -255,6 +255,7 @@ def test_search_finds_a_paper_and_focus_shows_its_neighbours(browser: Browser, b
         result.wait_for(timeout=5000)
         assert result.inner_text().startswith(node.label[:30])
         result.click()
+        assert seen.page.locator("#kg-results").is_hidden()  # a chosen result closes the list
         assert seen.evaluate("[kgView.mode, kgView.centre]") == [
             "focus",
             seen.evaluate(
@@ -281,6 +282,10 @@ def test_search_finds_a_paper_and_focus_shows_its_neighbours(browser: Browser, b
         assert f"TOPICS ({len(topics)})" in [h.upper() for h in headings]
         assert seen.evaluate("location.hash").startswith("#focus=")
         assert_labels_apart(seen)
+        seen.page.click("#kg-home")  # back to the start: nothing selected, no search left
+        assert seen.evaluate("[kgView.mode, kgView.selected]") == ["overview", None]
+        assert seen.page.locator("#kg-details").is_hidden()
+        assert seen.page.input_value("#kg-search") == ""
         seen.assert_clean()
 
 

@@ -107,7 +107,7 @@
     var n = nodes[i], parts = [kindOf(i).title];
     if (n[NODE.week]) { parts.push("week " + n[NODE.week]); }
     if (n[NODE.arxiv]) { parts.push("arXiv " + n[NODE.arxiv]); }
-    if (n[NODE.papers] >= 0 && !isPaper(i)) { parts.push(n[NODE.papers] + " papers"); }
+    if (n[NODE.papers] >= 0 && !isPaper(i)) { parts.push(plural(n[NODE.papers], "paper", "papers")); }
     return n[NODE.label] + "\n" + parts.join(" · ");
   }
 
@@ -423,7 +423,7 @@
     members.forEach(function (i) { list.appendChild(chip(i)); });
     block.appendChild(list);
     if (total > members.length) {
-      block.appendChild(element("p", "and " + (total - members.length) + " more", "kg-more"));
+      block.appendChild(element("p", "and " + (total - members.length).toLocaleString("en-US") + " more", "kg-more"));
     }
     return block;
   }
@@ -469,7 +469,7 @@
     });
     if (!isPaper(i) && n[NODE.papers] > all.papers && data.meta.partial) {
       details.appendChild(element("p", "This page holds " + plural(all.papers, "paper", "papers") +
-        " of it; the graph has " + n[NODE.papers] + ".", "kg-more"));
+        " of it; the graph has " + n[NODE.papers].toLocaleString("en-US") + ".", "kg-more"));
     }
     var web = data.web[i] || [];
     var arxiv = n[NODE.arxiv];
@@ -499,7 +499,7 @@
   view.select = function (iri) { select(byIri.get(iri)); };
   view.focus = function (iri) { focus(byIri.get(iri)); };
   view.expand = function (iri) { expand(byIri.get(iri)); };
-  view.overview = function () { if (data.overview) { showOverview(); } };
+  view.overview = function () { if (data.overview) { goHome(); } };
 
   network.on("click", function (params) {
     if (params.nodes.length) { select(params.nodes[0]); }
@@ -596,18 +596,20 @@
     relayout();
   };
 
+  /* Back to the start: the overview, no node selected, no search left open. */
+  function goHome() {
+    view.selected = null;
+    details.replaceChildren();
+    details.hidden = true;
+    searchBox.value = "";
+    results.replaceChildren();
+    results.hidden = true;
+    showOverview();
+  }
+
   var home = document.getElementById("kg-home");
   if (data.overview) {
-    home.addEventListener("click", function () {
-      // back to the start: no node selected, no search left open
-      view.selected = null;
-      details.replaceChildren();
-      details.hidden = true;
-      searchBox.value = "";
-      results.replaceChildren();
-      results.hidden = true;
-      showOverview();
-    });
+    home.addEventListener("click", goHome);
   } else {
     home.hidden = true;
   }
