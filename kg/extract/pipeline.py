@@ -157,14 +157,14 @@ def rule_patterns() -> list[dict[str, Any]]:
     return patterns
 
 
-_ABBREVIATIONS = frozenset({"vs", "e.g", "i.e", "cf", "al", "Fig", "approx", "resp"})
+_ABBREVIATIONS = frozenset({"vs", "e.g", "i.e", "cf", "al", "fig", "approx", "resp"})
 
 
 @Language.component("kg_abbreviations")
 def _no_sentence_end_after_abbreviations(doc: Doc) -> Doc:
     """The full stop of "vs.", "e.g.", "et al." ends no sentence ("Long Context vs. RAG")."""
     for token in doc[2:]:
-        if doc[token.i - 1].text == "." and doc[token.i - 2].text in _ABBREVIATIONS:
+        if doc[token.i - 1].text == "." and doc[token.i - 2].lower_ in _ABBREVIATIONS:
             token.is_sent_start = False
     return doc
 

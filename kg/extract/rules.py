@@ -153,7 +153,7 @@ _GROUP_NOUNS = frozenset(
 # A description that opens on the act of putting its title forward: the object says what it is.
 _PUTS_FORWARD = re.compile(
     r"^(?:(?:this|the)\s+(?:work|paper|report)\s+)?(?:introduces|presents|proposes|releases"
-    r"|open-sources|unveils|announces|develops|trains|builds)\s+(?=(?:a|an|the)\s)",
+    r"|open-sources|unveils|announces)\s+(?=(?:a|an|the)\s)",
     re.I,
 )
 _HEAD_END = re.compile(
