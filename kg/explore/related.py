@@ -56,7 +56,9 @@ def share_of(weight: float, papers: int) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class Share:
-    """One entity a paper links to, as seen when ranking: its kind's weight and its papers."""
+    """One entity a paper links to, as seen when ranking: the weight of the paper's own link
+    to it (so a ranking is the paper's view: B, which uses a model A only compares with, counts
+    it 0.5 in A's list and A counts it 2 in B's) and its papers."""
 
     entity: str
     weight: float
