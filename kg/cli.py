@@ -245,7 +245,9 @@ def query(
             _fail(f"--param {item!r} is not NAME=VALUE", 2)
         bindings[name.strip()] = value
     graph = open_graph(store, endpoint)
-    answer = run_query(graph, text, bindings, kinds, allow_service=allow_service)
+    answer = run_query(
+        graph, text, bindings, kinds, allow_service=allow_service, lazy=output == "csv"
+    )
     sys.stdout.write(render_answer(answer, output))
 
 

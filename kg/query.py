@@ -59,6 +59,7 @@ class QueryAnswer:
     rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]]
     triples: list[ox.Triple] | None = None
     boolean: bool | None = None
+    solutions: ox.QuerySolutions | None = None  # not yet read (a SELECT run with lazy=True)
 
 
 def _declared_params(text: str) -> dict[str, tuple[str, str]]:
@@ -122,9 +123,11 @@ def run_query(
     kinds: Mapping[str, tuple[str, str]] | None = None,
     *,
     allow_service: bool = False,
+    lazy: bool = False,
 ) -> QueryAnswer:
     """Run SPARQL over the union of all graphs, binding parameters as terms; a query using
-    SERVICE is refused unless `allow_service`."""
+    SERVICE is refused unless `allow_service`. With `lazy`, a SELECT's solutions are left
+    unread for a serialiser to stream (``kg.render.write_csv``)."""
     if not allow_service and mentions_service(text):
         raise QueryError(SERVICE_REFUSED + " (--allow-service)")
     kinds = kinds or {}
@@ -148,8 +151,22 @@ def run_query(
     if isinstance(result, ox.QueryTriples):
         return QueryAnswer([], [], triples=list(result))
     variables = [v.value for v in result.variables]
-    rows = [[solution[v] for v in variables] for solution in result]
+    if lazy:
+        return QueryAnswer(variables, [], solutions=result)
+    try:
+        rows = [[solution[v] for v in variables] for solution in result]
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise QueryError(f"the query failed: {_one_line(exc)}") from None
     return QueryAnswer(variables, rows)
+
+
+def serialise_solutions(answer: QueryAnswer, results_format: ox.QueryResultsFormat) -> bytes:
+    """The unread solutions of a lazy answer in a standard results format, in one pass."""
+    assert answer.solutions is not None
+    try:
+        return answer.solutions.serialize(format=results_format) or b""
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise QueryError(f"the query failed: {_one_line(exc)}") from None
 
 
 def _one_line(error: Exception) -> str:

@@ -19,7 +19,7 @@ from rich.cells import cell_len
 
 from kg.errors import UnknownNameError
 from kg.graph.prefixes import PREFIXES
-from kg.query import QueryAnswer, term_text
+from kg.query import QueryAnswer, serialise_solutions, term_text
 from kg.terminal import inert
 
 __all__ = ["FORMATS", "MAX_CELL", "render_answer", "render_records", "text_table"]
@@ -105,11 +105,22 @@ def _table(answer: QueryAnswer) -> str:
     return body + f"{len(answer.rows)} row(s)\n"
 
 
+def _plain(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    if term is None:
+        return ""
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+
+
 def _delimited(answer: QueryAnswer, delimiter: str) -> str:
+    """CSV as SPARQL 1.1 writes it (RFC 4180 lines), or plain tab-separated values."""
+    if delimiter == "," and answer.solutions is not None:
+        return serialise_solutions(answer, ox.QueryResultsFormat.CSV).decode()
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer = csv.writer(
+        buffer, delimiter=delimiter, lineterminator="\r\n" if delimiter == "," else "\n"
+    )
     writer.writerow(answer.variables)
-    writer.writerows(["" if t is None else t.value for t in row] for row in answer.rows)
+    writer.writerows([_plain(t) for t in row] for row in answer.rows)
     return buffer.getvalue()
 
 
@@ -128,6 +139,8 @@ def render_answer(answer: QueryAnswer, output: str) -> str:
     """The answer as text in the chosen format."""
     if output not in FORMATS:
         raise UnknownNameError("output format", output, list(FORMATS))
+    if answer.solutions is not None and output != "csv":
+        raise ValueError("only CSV is written from unread solutions")
     if answer.triples is not None:
         if output not in ("ttl", "table"):
             raise UnknownNameError("output format for CONSTRUCT", output, ["ttl"])

@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from typer.testing import CliRunner, Result
 from kg.build import BuildSummary
 from kg.cli import app
 
+KG_COMMAND = [str(Path(sys.executable).parent / "kg")]
 TITLES_BY_ARXIV = """SELECT DISTINCT ?id ?title WHERE {
     ?p a mlkg:Paper ; mlkg:arxivId ?id ; rdfs:label ?title } ORDER BY ?id LIMIT 3"""
 FIRST_THREE = [
@@ -306,3 +309,12 @@ def test_query_without_text(store_dir: str) -> None:
     result = invoke("query", "--store", store_dir)
     assert result.exit_code == 2
     assert "give a query" in one_error_line(result)
+
+
+def test_query_csv_is_sparql_csv_streamed_by_the_store(store_dir: str) -> None:
+    """As a process: RFC 4180 line ends, the header, one row per solution, like the table."""
+    command = [*KG_COMMAND, "query", "--store", store_dir, TITLES_BY_ARXIV, "-f", "csv"]
+    done = subprocess.run(command, capture_output=True, check=True)
+    assert done.stdout.startswith(b"id,title\r\n")
+    rows = list(csv.reader(io.StringIO(done.stdout.decode())))
+    assert [tuple(row) for row in rows[1:]] == FIRST_THREE
