@@ -228,3 +228,20 @@ def test_a_blank_node_stays_one_node_whatever_the_slices(
     assert [(r["name"].value, r["url"].value) for r in rows] == [
         ("Anon Lab", "https://example.org/lab")
     ]
+
+
+def test_the_folder_layout_and_jobs_change_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.extract import mentions
+
+    monkeypatch.setattr(mentions, "MIN_ITEMS_PER_PROCESS", 10)  # so that --jobs 2 forks here
+    files = sorted(BUNDLED.glob("*.*"))
+    elsewhere = tmp_path / "inputs"
+    for depth, path in enumerate(reversed(files)):
+        folder = elsewhere.joinpath(*[f"level{n}" for n in range(depth % 3)])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / path.name).write_bytes(path.read_bytes())
+    build(files, tmp_path / "a", extract=True)
+    build([elsewhere], tmp_path / "b", extract=True, jobs=2)
+    assert _snapshot(tmp_path / "a") == _snapshot(tmp_path / "b")
