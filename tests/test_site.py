@@ -222,3 +222,12 @@ def test_counts_agree_in_number_with_their_noun(site: Path) -> None:
         assert not re.search(r"(?<![\d.,])1 papers\b", text), path
         singular += len(re.findall(r"(?<![\d.,])1 paper\b", text))
     assert singular > 0
+
+
+def test_a_neighbourhood_drawing_has_a_legend_of_the_kinds_it_draws(site: Path) -> None:
+    html = (site / "topic" / "rag.html").read_text(encoding="utf-8")
+    drawing = html[html.index('<svg class="drawing"') : html.index('<p class="legend">') + 400]
+    drawn = set(re.findall(r'<g class="node (\w+)', drawing))
+    legend = drawing[drawing.index('<p class="legend">') :].split("</p>", 1)[0]
+    assert len(drawn) >= 3
+    assert set(re.findall(r'<span class="kind (\w+)">\1</span>', legend)) == drawn
