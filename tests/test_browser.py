@@ -150,8 +150,14 @@ def visit(browser: Browser, path: Path, fragment: str = "") -> Iterator[Visit]:
 
 
 def assert_labels_apart(seen: Visit) -> list[dict[str, Any]]:
-    """The labels drawn on the canvas: none overlaps another."""
+    """The labels drawn on the canvas: none overlaps another or runs off the canvas."""
     labels: list[dict[str, Any]] = seen.evaluate("kgView.labels")
+    width, height = seen.evaluate(
+        "[network.canvas.frame.canvas.clientWidth, network.canvas.frame.canvas.clientHeight]"
+    )
+    for label in labels:
+        inside = 0 <= label["x"] and label["x"] + label["w"] <= width
+        assert inside and 0 <= label["y"] and label["y"] + label["h"] <= height, label["text"]
     for a, b in combinations(labels, 2):
         apart = (
             a["x"] + a["w"] <= b["x"]

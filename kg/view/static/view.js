@@ -352,7 +352,10 @@
         { x: point.x - radius - w, y: point.y + radius, w: w, h: LABEL_HEIGHT }
       ];
       var own = shapes.get(id);
-      var free = function (t) { return !placed.some(function (other) { return overlaps(t, other); }); };
+      var free = function (t) {
+        return t.x >= 0 && t.x + t.w <= width && t.y >= 0 && t.y + t.h <= height &&
+          !placed.some(function (other) { return overlaps(t, other); });
+      };
       // A label avoids every node; when it cannot (a large node in a dense middle), it may
       // cover smaller nodes, never a larger one and never another label.
       var box = tries.find(function (t) {
