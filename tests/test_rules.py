@@ -262,6 +262,11 @@ def test_a_sized_or_named_variant_belongs_to_its_family() -> None:
     claude = registry.entity("Claude 3.9", "model")
     assert claude is not None and claude.family is not None
     assert claude.family.term == f"{ID}model/claude"
+    glued = registry.entity("Zorblax2.5", "model")  # a version glued to the name
+    assert glued is not None and glued.family == family
+    codegen = registry.entity("CodeGen2.7", "model")
+    assert codegen is not None and [t.slug for t in registry.developers(codegen)] == ["salesforce"]
+    assert registry.entity("ByT7", "model").family is None  # type: ignore[union-attr]
 
 
 # ------------------------------------------------------------------ organisations

@@ -25,6 +25,8 @@ _MEMBER_TAIL = re.compile(
     r"|Flash|Turbo|Instruct|Chat|Base|Coder|Math|Vision|VL|Preview|Sonnet|Opus|Haiku)$",
     re.I,
 )
+# ... or a version glued to a word: "CodeGen2.5", "Llama3"
+_GLUED_VERSION = re.compile(r"(?<=[a-z]{2})\d+(?:\.\d+)*$")
 _NOT_A_NAME = re.compile(r"^(?:\d+(?:\.\d+)?[BbMmKk]?|[a-z]+)$")  # "7B", "model"
 
 
@@ -105,6 +107,8 @@ class Registry:
             shorter = SIZE_TAIL.sub("", stem).strip(" -")
             if shorter == stem:
                 shorter = _MEMBER_TAIL.sub("", stem).strip(" -")
+            if shorter == stem:
+                shorter = _GLUED_VERSION.sub("", stem)
             if not shorter or shorter == stem:
                 return None
             stem = shorter
