@@ -345,3 +345,13 @@ def test_no_sentence_ends_at_the_full_stop_of_an_abbreviation() -> None:
     ]
     quoted = mentions_of(Entry(1, "Long Context vs. RAG for LLMs", intro_en="a study."))
     assert {m.snippet for m in quoted if m.field == "title"} == {"Long Context vs. RAG for LLMs"}
+
+
+def test_a_name_with_a_digit_is_found_in_any_case() -> None:
+    entry = Entry(1, "A Study", intro_en="On GSM8k math problems and on gsm8k it beats MATH.")
+    found = {(m.text, m.iri) for m in mentions_of(entry) if m.kind == "benchmark"}
+    assert (("GSM8k", f"{ID}benchmark/gsm8k") in found) and (
+        ("gsm8k", f"{ID}benchmark/gsm8k") in found
+    )
+    lower = Entry(2, "A Study", intro_en="we do the math on it.")
+    assert [m for m in mentions_of(lower) if m.kind == "benchmark"] == []  # MATH as written

@@ -115,9 +115,11 @@ def create_script_tokenizer() -> Any:
 
 
 def _case_sensitive(name: str) -> bool:
-    """Short capitalised or all-caps names are matched as written ("MATH", "Meta", "Orca")."""
+    """Short capitalised or all-caps names are matched as written ("MATH", "Meta", "Orca"); one
+    holding a digit is no word of the language, whatever its case ("GSM8k" is GSM8K)."""
     one_word = len(name.split()) == 1 and name.isalpha()
-    return (name.isupper() and len(name) <= 6) or (one_word and name[:1].isupper())
+    short_caps = name.isupper() and len(name) <= 6 and not any(c.isdigit() for c in name)
+    return short_caps or (one_word and name[:1].isupper())
 
 
 _VERSION_JOIN = re.compile(r"(?<=[A-Za-z]{2})([ -]?)(?=\d)")
