@@ -156,8 +156,8 @@ def assert_labels_apart(seen: Visit) -> list[dict[str, Any]]:
         "[network.canvas.frame.canvas.clientWidth, network.canvas.frame.canvas.clientHeight]"
     )
     for label in labels:
-        inside = 0 <= label["x"] and label["x"] + label["w"] <= width
-        assert inside and 0 <= label["y"] and label["y"] + label["h"] <= height, label["text"]
+        inside = label["x"] >= 0 and label["x"] + label["w"] <= width
+        assert inside and label["y"] >= 0 and label["y"] + label["h"] <= height, label["text"]
     for a, b in combinations(labels, 2):
         apart = (
             a["x"] + a["w"] <= b["x"]

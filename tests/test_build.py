@@ -212,7 +212,7 @@ def test_a_blank_node_stays_one_node_whatever_the_slices(
     vocab = tmp_path / "extra.ttl"
     vocab.write_text(
         "@prefix schema: <https://schema.org/> .\n"
-        "<https://example.org/m> schema:creator [ schema:name \"Anon Lab\" ; "
+        '<https://example.org/m> schema:creator [ schema:name "Anon Lab" ; '
         "schema:url <https://example.org/lab> ] .\n",
         encoding="utf-8",
     )
