@@ -1,6 +1,6 @@
 """The build: digest files in, an Oxigraph store and dumps out.
 
-read -> resolve -> extract -> quads -> sorted lines -> store + dumps -> publish.
+read -> resolve -> extract -> quads -> sorted lines -> store + dumps (side by side) -> publish.
 Quads stream into one sorted byte stream on disk (never a list of Python terms); the store and
 every dump are written from it into a new output set, which is published in one step under the
 output folder's lock (``kg.graph.output``): a failed or killed build leaves the published graph
@@ -14,6 +14,7 @@ import gc
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,9 +118,13 @@ def build(
         try:
             stage("store")
             graph = canonical(quads(), staged)
-            write_store(staged, graph.nquads)
-            stage("dumps")
-            write_dumps(graph, staged, tuple(DUMPS))
+            # Oxigraph's bulk load runs outside the interpreter lock: the store fills on a
+            # second core while the dumps are written from the same sorted lines.
+            with ThreadPoolExecutor(max_workers=1) as loader:
+                loading = loader.submit(write_store, staged, graph.nquads)
+                stage("dumps")
+                write_dumps(graph, staged, tuple(DUMPS))
+                loading.result()
             graph.nquads.unlink()
             output.publish(staged)
         except BaseException:
