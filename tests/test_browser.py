@@ -240,6 +240,7 @@ def test_the_overview_opens_offline_with_labels_apart(browser: Browser, big: Gra
         assert topics <= shown["nodes"] <= topics + 45 and shown["edges"] > 0
         labels = assert_labels_apart(seen)
         assert len(labels) >= 10
+        assert seen.page.locator("#kg-kinds input[value=paper]").is_disabled()  # none drawn
         largest = sorted(
             (n for n in big.sub.of_kind("topic") if n.papers), key=lambda n: -n.papers
         )[:8]
@@ -262,6 +263,7 @@ def test_search_finds_a_paper_and_focus_shows_its_neighbours(browser: Browser, b
         assert result.inner_text().startswith(node.label[:30])
         result.click()
         assert seen.page.locator("#kg-results").is_hidden()  # a chosen result closes the list
+        assert seen.page.locator("#kg-kinds input[value=paper]").is_enabled()
         assert seen.evaluate("[kgView.mode, kgView.centre]") == [
             "focus",
             seen.evaluate(

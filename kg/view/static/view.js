@@ -186,6 +186,7 @@
       return plural(counts[k.name], k.name, k.plural);
     });
     setTitle("Overview of " + plural(data.meta.papers, "paper", "papers") + ": " + parts.join(", "));
+    overviewBoxes(true);
     status.textContent = "Topics sized by papers, linked by the papers they share. " +
       "Click a node to see it, double-click to focus, or search.";
     if (window.history && location.hash) { history.replaceState(null, "", location.pathname); }
@@ -256,6 +257,7 @@
   function focus(i, keepExpanded) {
     if (i === null || i === undefined) { return; }
     view.mode = "focus";
+    overviewBoxes(false);
     if (view.centre !== i && !keepExpanded) { view.expanded = []; }
     view.centre = i;
     var shown = shownKinds();
@@ -594,6 +596,15 @@
     legend.appendChild(label);
     kindBoxes.push(box);
   });
+  /* The overview draws no single paper: its paper and article boxes wait for a focus. */
+  function overviewBoxes(overview) {
+    kindBoxes.forEach(function (box) {
+      if (box.value === "paper" || box.value === "article") {
+        box.disabled = overview;
+        box.parentNode.title = overview ? "Papers appear when you focus on a node" : "";
+      }
+    });
+  }
   view.setKind = function (name, shown) {
     kindBoxes.forEach(function (box) { if (box.value === name) { box.checked = shown; } });
     relayout();
