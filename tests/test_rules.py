@@ -355,3 +355,9 @@ def test_a_name_with_a_digit_is_found_in_any_case() -> None:
     )
     lower = Entry(2, "A Study", intro_en="we do the math on it.")
     assert [m for m in mentions_of(lower) if m.kind == "benchmark"] == []  # MATH as written
+
+
+def test_a_snippet_carries_no_highlight_bullet() -> None:
+    entry = Entry(1, "A Study", intro_en="It beats GPT-4 on HotpotQA. ● Faster – it is cheap.")
+    snippets = {m.snippet for m in mentions_of(entry) if m.text in ("GPT-4", "HotpotQA")}
+    assert snippets == {"It beats GPT-4 on HotpotQA."}

@@ -70,6 +70,7 @@ def paper_texts(resolution: Resolution) -> Iterator[tuple[str, Context]]:
 
 def _snippet(span: Span) -> str:
     sentence = span.sent.text if span.doc.has_annotation("SENT_START") else span.doc.text
+    sentence = sentence.strip().strip("●•").strip()  # a highlight's bullet is not its text
     if len(sentence) <= _SNIPPET:
         return sentence
     start = max(0, span.start_char - span.sent.start_char - _SNIPPET // 2)
