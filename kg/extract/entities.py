@@ -48,34 +48,42 @@ def edit_distance_one(a: str, b: str) -> bool:
     return rest_equal and not any(c.isdigit() for c in changed)
 
 
+def _deletions(word: str) -> list[str]:
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
 class Registry:
     """Entities by kind and name: curated terms first, then discovered names."""
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
         self.discovered: dict[tuple[str, str], Entity] = {}
-        self._spellings: dict[str, dict[int, list[tuple[str, Term]]]] = {}
+        self._spellings: dict[str, dict[str, list[tuple[str, Term]]]] = {}
 
     def curated(self, term: Term) -> Entity:
         return Entity(term.kind, term.label, term.iri)
 
     def _misspelling(self, name: str, kind: str) -> Term | None:
-        """A curated name of the kind that `name` misspells by one letter (long names only)."""
+        """A curated name of the kind that `name` misspells by one letter (long names only).
+
+        Names one edit apart share a form with one letter deleted (or one is such a form of the
+        other), so candidates come from an index of those forms and are then checked."""
         key = normalise_alias(name).replace(" ", "")
         if len(key) < 7:
             return None
         if kind not in self._spellings:
-            index: dict[int, list[tuple[str, Term]]] = {}
+            index: dict[str, list[tuple[str, Term]]] = {}
             for term in self.vocabulary.of_kind(kind):
                 for alias, _ in term.names:
                     folded = normalise_alias(alias).replace(" ", "")
-                    index.setdefault(len(folded), []).append((folded, term))
+                    for form in {folded, *_deletions(folded)}:
+                        index.setdefault(form, []).append((folded, term))
             self._spellings[kind] = index
         index = self._spellings[kind]
         near = {
             term.iri: term
-            for length in (len(key) - 1, len(key), len(key) + 1)
-            for folded, term in index.get(length, [])
+            for form in {key, *_deletions(key)}
+            for folded, term in index.get(form, [])
             if edit_distance_one(key, folded)
         }
         return next(iter(near.values())) if len(near) == 1 else None
