@@ -68,13 +68,13 @@ def paper_texts(resolution: Resolution) -> Iterator[tuple[str, Context]]:
                     yield " ".join(text.split()), (index, digest.key, field, language)
 
 
-def _snippet(span: Span) -> str:
-    sentence = span.sent.text if span.doc.has_annotation("SENT_START") else span.doc.text
-    sentence = sentence.strip().strip("●•").strip()  # a highlight's bullet is not its text
-    if len(sentence) <= _SNIPPET:
-        return sentence
-    start = max(0, span.start_char - span.sent.start_char - _SNIPPET // 2)
-    return "…" + sentence[start : start + _SNIPPET].strip() + "…"
+def _snippet(span: Span, sentence: Span) -> str:
+    """The sentence a mention is in, or the part of a long one around it."""
+    text = sentence.text
+    if len(text) > _SNIPPET:
+        start = max(0, span.start_char - sentence.start_char - _SNIPPET // 2)
+        return "…" + text[start : start + _SNIPPET].strip() + "…"
+    return text.strip().strip("●•").strip()  # a highlight's bullet is not its text
 
 
 def _keep_shape(span: Span) -> bool:
@@ -225,8 +225,10 @@ def _names_and_topics(spans: Iterable[Span]) -> list[Span]:
 def _mentions(nlp: Language, items: list[tuple[str, Context]]) -> list[Mention]:
     mentions: list[Mention] = []
     for doc, (paper, digest, field, language) in nlp.pipe(items, as_tuples=True, batch_size=256):
-        starts = [sentence.start for sentence in doc.sents]
+        sentences = list(doc.sents)
+        starts = [sentence.start for sentence in sentences]
         for span in _names_and_topics(doc.spans[SPANS_KEY]):
+            sentence = bisect_right(starts, span.start) - 1
             shape = span.label_.endswith("-shape")
             organisation = span.label_ == "organisation"
             mentions.append(
@@ -238,13 +240,13 @@ def _mentions(nlp: Language, items: list[tuple[str, Context]]) -> list[Mention]:
                     text=span.text,
                     field=field,
                     language=language,
-                    snippet=_snippet(span),
+                    snippet=_snippet(span, sentences[sentence]),
                     rule=span.id_ if shape else "label",
                     role=organisation_role(span) if organisation else "",
                     following=doc.text[span.end_char : span.end_char + _FOLLOWING]
                     if organisation
                     else "",
-                    sentence=bisect_right(starts, span.start) - 1,
+                    sentence=sentence,
                 )
             )
     return mentions

@@ -162,9 +162,14 @@ def rule_patterns() -> list[dict[str, Any]]:
 _ABBREVIATIONS = frozenset({"vs", "e.g", "i.e", "cf", "al", "fig", "approx", "resp"})
 
 
+_ABBREVIATED = re.compile(r"\b(?:vs|e\.g|i\.e|cf|al|fig|approx|resp)\.", re.I)
+
+
 @Language.component("kg_abbreviations")
 def _no_sentence_end_after_abbreviations(doc: Doc) -> Doc:
     """The full stop of "vs.", "e.g.", "et al." ends no sentence ("Long Context vs. RAG")."""
+    if not _ABBREVIATED.search(doc.text):
+        return doc
     for token in doc[2:]:
         if doc[token.i - 1].text == "." and doc[token.i - 2].lower_ in _ABBREVIATIONS:
             token.is_sent_start = False
