@@ -635,6 +635,20 @@ def test_a_long_row_is_read_in_linear_time(tmp_path: Path, filler: str) -> None:
     assert result.files == 1 and len(result.digests) + len(result.errors) == 1
 
 
+@pytest.mark.parametrize("filler", [" ", " *", "* "])
+def test_a_row_of_spaces_and_stars_is_read_in_linear_time(tmp_path: Path, filler: str) -> None:
+    """A table line the header-row pattern tries: "|" and a long run of blanks (and stars)."""
+    run = "|" + filler * ((MAX_ENTRY_CHARS - 500) // len(filler)) + "x"
+    path = tmp_path / "blank-row.md"
+    text = hostile_dair()
+    first_row = text.index("| 1)")
+    path.write_text(text[:first_row] + run + "\n" + text[first_row:], encoding="utf-8")
+    started = time.perf_counter()
+    result = read_files([path])
+    assert time.perf_counter() - started < 1.0
+    assert result.files == 1 and len(result.digests) + len(result.errors) == 1
+
+
 def test_blank_lines_are_sniffed_in_linear_time(tmp_path: Path) -> None:
     path = tmp_path / "blank.md"
     path.write_text("x\n" + "\n" * 30_000 + "x", encoding="utf-8")

@@ -99,7 +99,10 @@ _BREAK = re.compile(r"(?<![ \t])[ \t]*<br\s*/?>[ \t]*", re.I)
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)|`")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _SEPARATOR_ROW = re.compile(r"^\|?[\s:|-]+\|?$")
-_HEADER_ROW = re.compile(r"^\|\s*\**\s*paper\s*\**\s*\|\s*\**\s*links?\s*\**\s*\|?$", re.I)
+# (each run of stars takes the spaces after it, so that no two runs of spaces meet: linear time)
+_HEADER_ROW = re.compile(
+    r"^\|\s*(?:\*+\s*)?paper\s*(?:\*+\s*)?\|\s*(?:\*+\s*)?links?\s*(?:\*+\s*)?\|?$", re.I
+)
 
 
 @dataclass
