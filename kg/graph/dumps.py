@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,9 +94,9 @@ def _batched(lines: Iterable[bytes]) -> Iterator[list[bytes]]:
         yield batch
 
 
-def _triples(path: Path) -> Iterator[ox.Triple]:
-    for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
-        yield ox.Triple(quad.subject, quad.predicate, quad.object)
+def _triples(path: Path) -> Iterator[ox.Quad]:
+    """The triples of an N-Triples file (as quads of the default graph, as parsed)."""
+    return iter(ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES))
 
 
 Writer = Callable[[Canonical, Path], None]
@@ -115,33 +116,33 @@ def _trig(graph: Canonical, path: Path) -> None:
     ox.serialize(quads, str(path), ox.RdfFormat.TRIG, prefixes=PREFIXES)
 
 
+_compact = lru_cache(maxsize=1 << 16)(compact)  # predicates, types and hubs repeat
+
+
 def _compact_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Any:
     if isinstance(term, ox.NamedNode):
-        return {"@id": compact(term.value)}
+        return {"@id": _compact(term.value)}
     if not isinstance(term, ox.Literal):
         return {"@id": str(term)}
     if term.language:
         return {"@value": term.value, "@language": term.language}
     if term.datatype.value == _XSD_STRING:
         return term.value
-    return {"@value": term.value, "@type": compact(term.datatype.value)}
+    return {"@value": term.value, "@type": _compact(term.datatype.value)}
 
 
-def _node(subject: str, triples: list[ox.Triple]) -> dict[str, Any]:
+def _node(subject: str, triples: list[ox.Quad]) -> dict[str, Any]:
     node: dict[str, Any] = {"@id": compact(subject)}
-    types = [
-        compact(t.object.value)
-        for t in triples
-        if t.predicate.value == _RDF_TYPE and isinstance(t.object, ox.NamedNode)
-    ]
-    if types:
-        node["@type"] = types
+    types = []
     values: dict[str, list[Any]] = {}
     for triple in triples:
-        if triple.predicate.value != _RDF_TYPE:
-            values.setdefault(compact(triple.predicate.value), []).append(
-                _compact_value(triple.object)
-            )
+        predicate = triple.predicate.value
+        if predicate == _RDF_TYPE and isinstance(triple.object, ox.NamedNode):
+            types.append(_compact(triple.object.value))
+        elif predicate != _RDF_TYPE:
+            values.setdefault(_compact(predicate), []).append(_compact_value(triple.object))
+    if types:
+        node["@type"] = types
     node.update(sorted(values.items()))
     return node
 
