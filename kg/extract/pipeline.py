@@ -207,9 +207,9 @@ def build_pipeline(vocabulary: Vocabulary) -> Language:
         for name, config, patterns in rulers
         if patterns
     ]
-    # A ruler parses its phrase patterns with the pipes before it: with the rulers switched
-    # off, patterns are only tokenised.
-    with nlp.select_pipes(disable=[ruler.name for ruler, _ in added]):
+    # A ruler parses its phrase patterns with the pipes before it: with every pipe switched
+    # off, patterns are only tokenised (the phrase matchers compare tokens, not sentences).
+    with nlp.select_pipes(disable=nlp.pipe_names):
         for ruler, patterns in added:
             ruler.add_patterns(patterns)
     return nlp
