@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import itertools
 import json
-from functools import lru_cache
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
