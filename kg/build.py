@@ -50,6 +50,8 @@ class BuildSummary:
     skipped: list[DigestError] = field(default_factory=list)
     seconds: float = 0.0
     resolution: Resolution | None = None
+    texts: int = 0  # distinct texts the extraction read
+    extracted: int = 0  # of them, the ones the mention cache did not know
 
 
 class StrictBuildError(KgError):
@@ -80,11 +82,16 @@ def build(
     vocab: Sequence[Path] = (),
     jobs: int = 1,
     extract: bool = True,
+    cache: bool = True,
     strict: bool = False,
     stage: Stage = _no_stage,
     waiting: Callable[[], None] = lambda: None,
 ) -> BuildSummary:
-    """Read the digests at `paths` and publish the store and dumps under `out`."""
+    """Read the digests at `paths` and publish the store and dumps under `out`.
+
+    With `cache`, the pipeline runs only on texts that no earlier build into `out` has read
+    (``kg.extract.cache``): a weekly update extracts the new week, with the same result.
+    """
     started = time.perf_counter()
     writable(out)
     stage("read")
@@ -98,11 +105,14 @@ def build(
     resolution = resolve(digests)
     gc.freeze()
     extraction = None
+    mention_cache = None
     if extract:
         stage("extract")
         from kg.extract import extract as run_extraction
+        from kg.extract.cache import MentionCache, fingerprint
 
-        extraction = run_extraction(resolution, vocab=vocab, jobs=jobs)
+        mention_cache = MentionCache(out, fingerprint(vocab)) if cache else None
+        extraction = run_extraction(resolution, vocab=vocab, jobs=jobs, cache=mention_cache)
         gc.freeze()
 
     def quads() -> Iterator[ox.Quad]:
@@ -130,6 +140,8 @@ def build(
         except BaseException:
             shutil.rmtree(staged, ignore_errors=True)
             raise
+        if extraction is not None and mention_cache is not None:
+            mention_cache.keep(extraction.found)
     gc.unfreeze()
     return BuildSummary(
         files=result.files,
@@ -144,4 +156,6 @@ def build(
         skipped=result.skipped,
         seconds=time.perf_counter() - started,
         resolution=resolution,
+        texts=len(extraction.found) if extraction else 0,
+        extracted=extraction.extracted if extraction else 0,
     )

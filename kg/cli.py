@@ -105,6 +105,13 @@ def build(
     extract: Annotated[
         bool, typer.Option("--extract/--no-extract", help="Link papers to entities.")
     ] = True,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Reuse what earlier builds into --out found in unchanged texts.",
+        ),
+    ] = True,
     endpoint: Annotated[
         str | None,
         typer.Option("--endpoint", help="Also load the graph into this SPARQL server (query URL)."),
@@ -158,6 +165,7 @@ def build(
                 vocab=vocab or [],
                 jobs=jobs,
                 extract=extract,
+                cache=cache,
                 strict=strict,
                 stage=stage,
                 waiting=lambda: typer.echo(
@@ -182,6 +190,10 @@ def build(
         ("distinct papers", summary.papers),
         ("merged entries", summary.merges),
         ("entity links", summary.links),
+        (
+            "texts extracted",
+            f"{summary.extracted:,} new, {summary.texts - summary.extracted:,} cached",
+        ),
         ("triples", summary.triples),
         ("files written", ", ".join(p.name for p in summary.written)),
         ("seconds", f"{summary.seconds:.2f}"),

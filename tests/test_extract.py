@@ -166,7 +166,7 @@ def test_discovered_entities_are_typed_and_marked(tmp_path: Path) -> None:
     from kg.extract import extract
 
     resolution = resolve([digest(entries)])
-    assertions, discovered = extract(resolution)
+    assertions, discovered, *_ = extract(resolution)
     names = {d.name: d for d in discovered}
     assert {"Zorblax", "Zorblax-7B", "Quokka-13B"} <= set(names)
     assert all(d.discovered and d.term is None for d in discovered)
@@ -274,7 +274,7 @@ def test_a_users_vocabulary_extends_the_curated_one(tmp_path: Path) -> None:
     ]
     from kg.extract import extract
 
-    assertions, discovered = extract(resolve([digest(entries)]), vocab=[vocab])
+    assertions, discovered, *_ = extract(resolve([digest(entries)]), vocab=[vocab])
     targets = {a.target.term for a in assertions}
     assert f"{ID}benchmark/penguin-suite" in targets
     assert not discovered
@@ -290,18 +290,18 @@ def test_more_processes_fork_and_give_the_same_links(
     from kg.sources import read_files
 
     resolution = resolve(read_files([BUNDLED]).digests)
-    one, _ = extract(resolution, jobs=1)
+    one, *_ = extract(resolution, jobs=1)
     seen = tmp_path / "pids"
-    real_mentions = mentions._mentions
+    real_found = mentions._found
 
-    def recording(nlp: Any, items: list[Any]) -> list[Mention]:
+    def recording(nlp: Any, texts: list[str]) -> list[Any]:
         with seen.open("a") as log:
             log.write(f"{os.getpid()}\n")
-        return real_mentions(nlp, items)
+        return real_found(nlp, texts)
 
     monkeypatch.setattr(mentions, "MIN_ITEMS_PER_PROCESS", 1)
-    monkeypatch.setattr(mentions, "_mentions", recording)  # inherited by the forked workers
-    two, _ = extract(resolution, jobs=2)
+    monkeypatch.setattr(mentions, "_found", recording)  # inherited by the forked workers
+    two, *_ = extract(resolution, jobs=2)
     workers = set(seen.read_text().split())
     assert len(workers) == 2 and str(os.getpid()) not in workers
     assert [(a.paper, a.relation, a.target, a.confidence) for a in one] == [

@@ -59,7 +59,7 @@ def names_in(text: str) -> set[tuple[str, str]]:
 def extracted(entry: Entry) -> list[Assertion]:
     from kg.extract import extract
 
-    assertions, _ = extract(resolve([digest([entry])]))
+    assertions, *_ = extract(resolve([digest([entry])]))
     return assertions
 
 

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import pyoxigraph as ox
 
+from kg.extract.cache import Found, MentionCache
 from kg.records import Assertion, Entity
 from kg.resolve import Resolution
 
@@ -19,28 +20,43 @@ __all__ = ["Extraction", "extract", "extraction_quads"]
 
 
 class Extraction(NamedTuple):
-    """What extraction found: assertions (paper -> entity links) and discovered entities."""
+    """What extraction found: assertions (paper -> entity links) and discovered entities, and
+    what the pipeline found in each text (``extracted`` of them read this time, the others
+    taken from the mention cache)."""
 
     assertions: list[Assertion]
     discovered: list[Entity]
+    found: dict[str, list[Found]]
+    extracted: int
 
     @property
     def links(self) -> int:
         return len(self.assertions)
 
 
-def extract(resolution: Resolution, vocab: Sequence[Path] = (), jobs: int = 1) -> Extraction:
-    """Assertions and discovered entities for every paper of a resolution."""
-    from kg.extract.mentions import find_mentions
+def extract(
+    resolution: Resolution,
+    vocab: Sequence[Path] = (),
+    jobs: int = 1,
+    cache: MentionCache | None = None,
+) -> Extraction:
+    """Assertions and discovered entities for every paper of a resolution; the pipeline runs
+    only on texts the cache does not know."""
+    from kg.extract.mentions import attach, distinct_texts, run_pipeline
     from kg.extract.pipeline import build_pipeline
     from kg.extract.relations import relate
     from kg.extract.vocabulary import load_vocabulary
 
     vocabulary = load_vocabulary(vocab)
-    nlp = build_pipeline(vocabulary)
-    mentions = find_mentions(nlp, resolution, jobs=jobs)
-    assertions, discovered = relate(resolution, mentions, vocabulary)
-    return Extraction(assertions, discovered)
+    texts = distinct_texts(resolution)
+    found = cache.found(texts) if cache is not None else {}
+    new = [text for text in texts if text not in found]
+    if new:
+        nlp = build_pipeline(vocabulary)
+        found.update(zip(new, run_pipeline(nlp, new, jobs), strict=True))
+    found = {text: found[text] for text in texts}
+    assertions, discovered = relate(resolution, attach(resolution, found), vocabulary)
+    return Extraction(assertions, discovered, found, len(new))
 
 
 def extraction_quads(resolution: Resolution, extraction: Extraction) -> Iterator[ox.Quad]:

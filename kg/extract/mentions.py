@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -13,11 +13,21 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Span
 
+from kg.extract.cache import Found
 from kg.extract.pipeline import SPANS_KEY
 from kg.resolve import Resolution
 from kg.resources import ontology_path
 
-__all__ = ["FIELDS", "MIN_ITEMS_PER_PROCESS", "Mention", "find_mentions", "paper_texts"]
+__all__ = [
+    "FIELDS",
+    "MIN_ITEMS_PER_PROCESS",
+    "Mention",
+    "attach",
+    "distinct_texts",
+    "find_mentions",
+    "paper_texts",
+    "run_pipeline",
+]
 
 FIELDS = ("title", "intro", "abstract", "qa")
 MIN_ITEMS_PER_PROCESS = 1000  # below this, forking costs more than it saves
@@ -222,64 +232,95 @@ def _names_and_topics(spans: Iterable[Span]) -> list[Span]:
     return sorted(kept, key=lambda s: s.start) + topics
 
 
-def _mentions(nlp: Language, items: list[tuple[str, Context]]) -> list[Mention]:
-    mentions: list[Mention] = []
-    for doc, (paper, digest, field, language) in nlp.pipe(items, as_tuples=True, batch_size=256):
+def _found(nlp: Language, texts: list[str]) -> list[list[Found]]:
+    """What the pipeline finds in each text, without the text's context."""
+    found: list[list[Found]] = []
+    for doc in nlp.pipe(texts, batch_size=256):
         sentences = list(doc.sents)
         starts = [sentence.start for sentence in sentences]
+        items: list[Found] = []
         for span in _names_and_topics(doc.spans[SPANS_KEY]):
             sentence = bisect_right(starts, span.start) - 1
             shape = span.label_.endswith("-shape")
             organisation = span.label_ == "organisation"
+            items.append(
+                (
+                    span.label_,
+                    None if shape else span.id_,
+                    span.text,
+                    _snippet(span, sentences[sentence]),
+                    span.id_ if shape else "label",
+                    organisation_role(span) if organisation else "",
+                    doc.text[span.end_char : span.end_char + _FOLLOWING] if organisation else "",
+                    sentence,
+                )
+            )
+        found.append(items)
+    return found
+
+
+_WORKER_NLP: Language | None = None
+
+
+def _worker(texts: list[str]) -> list[list[Found]]:
+    assert _WORKER_NLP is not None
+    return _found(_WORKER_NLP, texts)
+
+
+def run_pipeline(nlp: Language, texts: list[str], jobs: int = 1) -> list[list[Found]]:
+    """What the pipeline finds in each of `texts`, in their order.
+
+    With ``jobs`` > 1 (and enough texts to be worth it) the texts are split between forked
+    processes that inherit the pipeline and send back only what they found (small records),
+    not spaCy documents. The result does not depend on ``jobs``.
+    """
+    if jobs <= 1 or len(texts) < MIN_ITEMS_PER_PROCESS * 2:
+        return _found(nlp, texts)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _WORKER_NLP
+    _WORKER_NLP = nlp
+    size = -(-len(texts) // (jobs * 4))
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    context = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            return [items for chunk in pool.map(_worker, chunks) for items in chunk]
+    finally:
+        _WORKER_NLP = None
+
+
+def distinct_texts(resolution: Resolution) -> list[str]:
+    """Every text the pipeline reads for a resolution, once each, in a stable order."""
+    return list(dict.fromkeys(text for text, _ in paper_texts(resolution)))
+
+
+def attach(resolution: Resolution, found: Mapping[str, list[Found]]) -> list[Mention]:
+    """The mentions of every paper: what was found in each of its texts, in its context."""
+    mentions: list[Mention] = []
+    for text, (paper, digest, field, language) in paper_texts(resolution):
+        for kind, iri, name, snippet, rule, role, following, sentence in found[text]:
             mentions.append(
                 Mention(
                     paper=paper,
                     digest=digest,
-                    kind=span.label_,
-                    iri=None if shape else span.id_,
-                    text=span.text,
+                    kind=kind,
+                    iri=iri,
+                    text=name,
                     field=field,
                     language=language,
-                    snippet=_snippet(span, sentences[sentence]),
-                    rule=span.id_ if shape else "label",
-                    role=organisation_role(span) if organisation else "",
-                    following=doc.text[span.end_char : span.end_char + _FOLLOWING]
-                    if organisation
-                    else "",
+                    snippet=snippet,
+                    rule=rule,
+                    role=role,
+                    following=following,
                     sentence=sentence,
                 )
             )
     return mentions
 
 
-_WORKER_NLP: Language | None = None
-
-
-def _worker(items: list[tuple[str, Context]]) -> list[Mention]:
-    assert _WORKER_NLP is not None
-    return _mentions(_WORKER_NLP, items)
-
-
 def find_mentions(nlp: Language, resolution: Resolution, jobs: int = 1) -> list[Mention]:
-    """Run the pipeline over every paper text and collect mentions.
-
-    With ``jobs`` > 1 (and enough texts to be worth it) the texts are split between forked
-    processes that inherit the pipeline and send back only their mentions (small records),
-    not spaCy documents. The result does not depend on ``jobs``.
-    """
-    items = list(paper_texts(resolution))
-    if jobs <= 1 or len(items) < MIN_ITEMS_PER_PROCESS * 2:
-        return _mentions(nlp, items)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _WORKER_NLP
-    _WORKER_NLP = nlp
-    size = -(-len(items) // (jobs * 4))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    context = multiprocessing.get_context("fork")
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            return [m for chunk in pool.map(_worker, chunks) for m in chunk]
-    finally:
-        _WORKER_NLP = None
+    """Run the pipeline over every paper text and collect mentions."""
+    texts = distinct_texts(resolution)
+    return attach(resolution, dict(zip(texts, run_pipeline(nlp, texts, jobs), strict=True)))

@@ -1,0 +1,92 @@
+"""A weekly update: a build into an existing output runs the pipeline only on texts it has not
+read before, and publishes the same bytes as a full build without the cache."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from kg.build import build
+from kg.extract.cache import CACHE_FILE
+from kg.extract.mentions import distinct_texts
+from kg.graph.output import PUBLISHED
+from kg.resolve import resolve
+from kg.resources import bundled_digests
+from kg.sources import read_files
+
+BUNDLED = bundled_digests()
+FILES = sorted(BUNDLED.glob("*.*"))
+DUMPS = [name for name in PUBLISHED if name != "store"]
+KG = str(Path(sys.executable).parent / "kg")
+
+
+def _snapshot(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in DUMPS}
+
+
+def _texts(files: list[Path]) -> set[str]:
+    return set(distinct_texts(resolve(read_files(files).digests)))
+
+
+def _cached_rows(out: Path) -> int:
+    with sqlite3.connect(out / CACHE_FILE) as db:
+        return int(db.execute("SELECT COUNT(*) FROM found").fetchone()[0])
+
+
+def test_a_new_week_is_the_only_text_extracted_and_changes_no_byte(tmp_path: Path) -> None:
+    older = FILES[1:]  # every digest but one week's
+    first = build(older, tmp_path / "weekly")
+    assert first.extracted == first.texts == len(_texts(older))
+    update = build(FILES, tmp_path / "weekly")
+    new_texts = _texts(FILES) - _texts(older)
+    assert update.texts == len(_texts(FILES))
+    assert update.extracted == len(new_texts) > 0
+    assert _cached_rows(tmp_path / "weekly") == update.texts
+
+    full = build(FILES, tmp_path / "full", cache=False)
+    assert full.extracted == full.texts
+    assert not (tmp_path / "full" / CACHE_FILE).exists(), "--no-cache neither reads nor writes"
+    assert _snapshot(tmp_path / "weekly") == _snapshot(tmp_path / "full")
+
+    again = build(older, tmp_path / "weekly")  # a week taken out again: nothing to extract
+    assert again.extracted == 0
+    assert _cached_rows(tmp_path / "weekly") == again.texts, "texts no longer read are dropped"
+
+
+def test_a_changed_vocabulary_or_a_damaged_cache_extracts_everything_again(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    build([BUNDLED / "dair-sample.md"], out)
+    vocab = tmp_path / "extra.ttl"
+    vocab.write_text(
+        "@prefix mlkg: <https://w3id.org/mlkg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "<https://w3id.org/mlkg/id/benchmark/penguin-suite> a mlkg:Benchmark ;\n"
+        '    rdfs:label "Penguin Suite"@en .\n',
+        encoding="utf-8",
+    )
+    changed = build([BUNDLED / "dair-sample.md"], out, vocab=[vocab])
+    assert changed.extracted == changed.texts > 0, "another vocabulary, another pipeline"
+    reference = build([BUNDLED / "dair-sample.md"], tmp_path / "ref", vocab=[vocab], cache=False)
+    assert _snapshot(out) == _snapshot(tmp_path / "ref")
+
+    (out / CACHE_FILE).write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    damaged = build([BUNDLED / "dair-sample.md"], out, vocab=[vocab])
+    assert damaged.extracted == damaged.texts
+    assert _snapshot(out) == _snapshot(tmp_path / "ref")
+    assert build([BUNDLED / "dair-sample.md"], out, vocab=[vocab]).extracted == 0, "rewritten"
+
+
+def test_the_build_summary_says_what_was_extracted(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = [KG, "build", str(BUNDLED / "dair-sample.md"), "--out", str(out)]
+    first = subprocess.run(run, capture_output=True, text=True, check=True)
+    texts = len(_texts([BUNDLED / "dair-sample.md"]))
+    assert f"{texts} new, 0 cached" in first.stdout
+    second = subprocess.run(run, capture_output=True, text=True, check=True)
+    assert f"0 new, {texts} cached" in second.stdout
+    fresh = subprocess.run([*run, "--no-cache"], capture_output=True, text=True, check=True)
+    assert f"{texts} new, 0 cached" in fresh.stdout
