@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 __all__ = [
     "GENERIC_ACRONYMS",
@@ -342,27 +341,31 @@ def description_artefacts(text: str) -> list[Artefact]:
     return list(dict.fromkeys(found))
 
 
-@lru_cache(maxsize=65536)
-def _kind_patterns(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    escaped = re.escape(name)
-    after = re.compile(
-        rf"{escaped}\W{{0,3}}(?:,|is|\(|:)\s*(?:a|an|the)?\s*"
-        rf"((?:(?!{_NOT_IN_NAME_PHRASE})[\w\-.+]+\s+){{0,6}}?)"
-        r"(models?|llms?|benchmarks?|datasets?|corpus)\b",
-        re.I,
-    )
-    before = re.compile(
-        rf"(model|llm|benchmark|dataset|corpus)s?\s+(?:called|named|dubbed)\s+{escaped}", re.I
-    )
-    return after, before
+# What follows a name that says what it is ("X, a 7B language model"), and what precedes one
+# ("a benchmark called X"); compiled once, tried at each place the name occurs in a text.
+_KIND_AFTER = re.compile(
+    r"\W{0,3}(?:,|is|\(|:)\s*(?:a|an|the)?\s*"
+    rf"((?:(?!{_NOT_IN_NAME_PHRASE})[\w\-.+]+\s+){{0,6}}?)"
+    r"(models?|llms?|benchmarks?|datasets?|corpus)\b",
+    re.I,
+)
+_KIND_BEFORE = re.compile(
+    r"(model|llm|benchmark|dataset|corpus)s?\s+(?:called|named|dubbed)\s+\Z", re.I
+)
 
 
 def kind_from_text(name: str, text: str) -> str | None:
     """What the text calls a named artefact: "X, a 7B language model", "a benchmark called X"."""
     if name.lower() not in text.lower():
         return None
-    after, before = _kind_patterns(name)
-    word = after.search(text) or before.search(text)
+    places = [m.span() for m in re.finditer(re.escape(name), text, re.I)]
+    word = next(
+        (w for _, end in places if (w := _KIND_AFTER.match(text, end))),
+        None,
+    ) or next(
+        (w for start, _ in places if (w := _KIND_BEFORE.search(text, max(0, start - 40), start))),
+        None,
+    )
     if not word:
         return None
     noun = word.group(word.lastindex or 1).lower()

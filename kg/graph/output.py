@@ -4,6 +4,7 @@
     OUT/builds/<id>/    one complete output set each: store/, kg.nt, kg.ttl, kg.trig, kg.jsonld
     OUT/current         a link to the published set, replaced in one rename
     OUT/store, OUT/kg.* links through ``current``, so readers keep using the familiar paths
+    OUT/cache/          what the pipeline found in each text (``kg.extract.cache``), for updates
 
 A build writes a new set under ``builds/`` and publishes it by renaming a new ``current`` link
 over the old one: a reader, a server or a crash sees the old set or the new one, never a mix.
