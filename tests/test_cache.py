@@ -70,7 +70,7 @@ def test_a_changed_vocabulary_or_a_damaged_cache_extracts_everything_again(
     )
     changed = build([BUNDLED / "dair-sample.md"], out, vocab=[vocab])
     assert changed.extracted == changed.texts > 0, "another vocabulary, another pipeline"
-    reference = build([BUNDLED / "dair-sample.md"], tmp_path / "ref", vocab=[vocab], cache=False)
+    build([BUNDLED / "dair-sample.md"], tmp_path / "ref", vocab=[vocab], cache=False)
     assert _snapshot(out) == _snapshot(tmp_path / "ref")
 
     (out / CACHE_FILE).write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
