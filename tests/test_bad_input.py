@@ -294,7 +294,7 @@ def _no_traceback(result: Result) -> None:
 def _outputs(directory: Path) -> list[str]:
     if not directory.exists():
         return []
-    published = ("builds", "current")
+    published = ("builds", "cache", "current")
     return sorted(
         p.name
         for p in directory.iterdir()

@@ -86,6 +86,7 @@ def test_build_prints_the_summary(cli_build: tuple[Path, Result]) -> None:
     assert written == "store, kg.ttl, kg.nt, kg.jsonld, kg.trig"
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "builds",
+        "cache",
         "current",
         "kg.jsonld",
         "kg.nt",
