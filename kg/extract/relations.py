@@ -36,6 +36,7 @@ CONFIDENCE = {
     "topic-model": 0.6,
 }
 _MODEL_MORPHEME = re.compile(r"GPT|LLM|LLaMA|Llama|BERT|(?<=[a-z])LM\b|\bLM\b")
+_SIZED = re.compile(r"[-\s]\d+(?:\.\d+)?[BM]\b")  # a sized variant right after a name
 _USES = re.compile(
     r"\b(fine-?tun\w*|based on|built (?:up)?on|on top of|backbone|initiali[sz]ed from"
     r"|distill\w* from|post-train\w*|trained from)\b",
@@ -114,8 +115,8 @@ class _Relater:
         parts = [p for p in re.split(r"[-\s]", name) if len(p) >= 3]
         if len(parts) > 1 and any(self.vocabulary.lookup(p, "model") for p in parts):
             return "model"
-        sized = rf"{re.escape(name)}[-\s]\d+(?:\.\d+)?[BM]\b"
-        return "model" if re.search(sized, body) else None
+        places = re.finditer(re.escape(name), body)
+        return "model" if any(_SIZED.match(body, place.end()) for place in places) else None
 
     def _propose(
         self, index: int, entity: Entity, method: str, digests: Iterable[str], snippet: str

@@ -29,11 +29,15 @@ _SKOS = PREFIXES["skos"]
 _SCHEMA = PREFIXES["schema"]
 
 
+_LETTERS_DIGITS = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z]{2,})")
+_SEPARATORS = re.compile(r"[\s\-_]+")
+
+
+@lru_cache(maxsize=1 << 16)
 def normalise_alias(text: str) -> str:
     """Fold case, width, quotes, hyphens and spaces: 'Llama-3 70b' ~ 'llama 3 70b'."""
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
-    text = re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z]{2,})", " ", text)
-    return re.sub(r"[\s\-_]+", " ", text).strip()
+    return _SEPARATORS.sub(" ", _LETTERS_DIGITS.sub(" ", text)).strip()
 
 
 @dataclass(frozen=True, slots=True)
