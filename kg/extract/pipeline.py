@@ -22,6 +22,7 @@ from typing import Any, cast
 
 import spacy
 import Stemmer
+from spacy.attrs import IS_PUNCT, IS_SPACE, LANG, LOWER, NORM
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc
@@ -159,6 +160,7 @@ def rule_patterns() -> list[dict[str, Any]]:
     return patterns
 
 
+_LEXEME_ATTRS = (IS_PUNCT, IS_SPACE, LOWER, NORM, LANG)
 _ABBREVIATIONS = frozenset({"vs", "e.g", "i.e", "cf", "al", "fig", "approx", "resp"})
 
 
@@ -181,6 +183,11 @@ def build_pipeline(vocabulary: Vocabulary) -> Language:
     nlp = spacy.blank(
         "xx", config={"nlp": {"tokenizer": {"@tokenizers": "kg.script_tokenizer.v1"}}}
     )
+    # A word's lexeme is made once, with only the attributes the rulers and the sentencizer
+    # read (spaCy computes some twenty by default: its shape, whether it looks like a URL ...).
+    vocab = cast(Any, nlp.vocab)  # lex_attr_getters is not in spaCy's type stubs
+    getters = vocab.lex_attr_getters
+    vocab.lex_attr_getters = {attr: getters[attr] for attr in _LEXEME_ATTRS if attr in getters}
     nlp.add_pipe(
         "sentencizer", config={"punct_chars": [".", "!", "?", "。", "！", "？", ";", "●", "•"]}
     )
