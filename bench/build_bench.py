@@ -124,7 +124,7 @@ def bench_cli(runs: int, no_extract: bool) -> Row:
 
 def child_build(corpus: Path, out: Path, extract: bool) -> None:
     """The body of the child process: one in-process build, its figures as JSON on stdout."""
-    from kg.build import build
+    from kg.build import build, default_jobs
 
     stages: dict[str, float] = {}
     current: list[tuple[str, float]] = []
@@ -137,7 +137,7 @@ def child_build(corpus: Path, out: Path, extract: bool) -> None:
         current.append((name, now))
 
     started = time.perf_counter()
-    summary = build([corpus], out, extract=extract, stage=stage)
+    summary = build([corpus], out, extract=extract, stage=stage, jobs=default_jobs())
     ended = time.perf_counter()
     if current:
         previous, since = current.pop()

@@ -11,6 +11,7 @@ does not change a byte of the output.
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -29,7 +30,14 @@ from kg.graph.triples import resolution_quads
 from kg.resolve import Resolution, resolve
 from kg.sources import read_files
 
-__all__ = ["BuildSummary", "NothingReadError", "Stage", "StrictBuildError", "build"]
+__all__ = [
+    "BuildSummary",
+    "NothingReadError",
+    "Stage",
+    "StrictBuildError",
+    "build",
+    "default_jobs",
+]
 
 Stage = Callable[[str], None]
 
@@ -68,6 +76,11 @@ class NothingReadError(KgError):
     def __init__(self, errors: list[DigestError]) -> None:
         self.errors = errors
         super().__init__("no digest could be read; nothing was written")
+
+
+def default_jobs() -> int:
+    """Extraction processes when none are asked for: one per core, at most four."""
+    return min(4, os.cpu_count() or 1)
 
 
 def _no_stage(_: str) -> None:

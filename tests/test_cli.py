@@ -319,3 +319,32 @@ def test_query_csv_is_sparql_csv_streamed_by_the_store(store_dir: str) -> None:
     assert done.stdout.startswith(b"id,title\r\n")
     rows = list(csv.reader(io.StringIO(done.stdout.decode())))
     assert [tuple(row) for row in rows[1:]] == FIRST_THREE
+
+
+def test_build_extracts_in_one_process_per_core_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --jobs, a build large enough to gain from it forks one process per core."""
+    import os
+
+    from kg.extract import mentions
+
+    seen = tmp_path / "pids"
+    real_found = mentions._found
+
+    def recording(nlp: object, texts: list[str]) -> list[object]:
+        with seen.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return real_found(nlp, texts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(mentions, "MIN_ITEMS_PER_PROCESS", 1)
+    monkeypatch.setattr(mentions, "_found", recording)  # inherited by the forked workers
+    result = invoke("build", str(BUNDLED), "--out", str(tmp_path / "auto"))
+    assert result.exit_code == 0, result.output
+    assert len(set(seen.read_text().split()) - {str(os.getpid())}) == 2
+
+    seen.unlink()
+    result = invoke("build", str(BUNDLED), "--out", str(tmp_path / "one"), "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert set(seen.read_text().split()) == {str(os.getpid())}
