@@ -124,7 +124,8 @@ def build(
         from kg.extract import extract as run_extraction
         from kg.extract.cache import MentionCache, fingerprint
 
-        mention_cache = MentionCache(out, fingerprint(vocab)) if cache else None
+        stamp = fingerprint(vocab) if cache else None
+        mention_cache = MentionCache(out, stamp) if stamp else None
         extraction = run_extraction(resolution, vocab=vocab, jobs=jobs, cache=mention_cache)
         gc.freeze()
 
@@ -154,7 +155,7 @@ def build(
             shutil.rmtree(staged, ignore_errors=True)
             raise
         if extraction is not None and mention_cache is not None:
-            mention_cache.keep(extraction.found)
+            mention_cache.keep(extraction.found, extraction.new)
     gc.unfreeze()
     return BuildSummary(
         files=result.files,

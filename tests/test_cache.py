@@ -90,3 +90,20 @@ def test_the_build_summary_says_what_was_extracted(tmp_path: Path) -> None:
     assert f"0 new, {texts} cached" in second.stdout
     fresh = subprocess.run([*run, "--no-cache"], capture_output=True, text=True, check=True)
     assert f"{texts} new, 0 cached" in fresh.stdout
+
+
+def test_a_damaged_row_reads_as_missing_and_is_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build([BUNDLED / "dair-sample.md"], out)
+    with sqlite3.connect(out / CACHE_FILE) as db:
+        key, value = db.execute(
+            "SELECT key, found FROM found WHERE found LIKE '%\"model\"%' LIMIT 1"
+        ).fetchone()
+        damaged = value.replace('"model"', '"modal"', 1)  # still a list of mentions
+        db.execute("UPDATE found SET found = ? WHERE key = ?", (damaged, key))
+    db.close()
+    again = build([BUNDLED / "dair-sample.md"], out)
+    assert again.extracted == 1, "only the damaged text is extracted again"
+    build([BUNDLED / "dair-sample.md"], tmp_path / "ref", cache=False)
+    assert _snapshot(out) == _snapshot(tmp_path / "ref")
+    assert build([BUNDLED / "dair-sample.md"], out).extracted == 0, "the row was replaced"

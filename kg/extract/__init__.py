@@ -21,17 +21,21 @@ __all__ = ["Extraction", "extract", "extraction_quads"]
 
 class Extraction(NamedTuple):
     """What extraction found: assertions (paper -> entity links) and discovered entities, and
-    what the pipeline found in each text (``extracted`` of them read this time, the others
-    taken from the mention cache)."""
+    what the pipeline found in each text (the ``new`` ones read this time, the others taken
+    from the mention cache)."""
 
     assertions: list[Assertion]
     discovered: list[Entity]
     found: dict[str, list[Found]]
-    extracted: int
+    new: list[str]
 
     @property
     def links(self) -> int:
         return len(self.assertions)
+
+    @property
+    def extracted(self) -> int:
+        return len(self.new)
 
 
 def extract(
@@ -56,7 +60,7 @@ def extract(
         found.update(zip(new, run_pipeline(nlp, new, jobs), strict=True))
     found = {text: found[text] for text in texts}
     assertions, discovered = relate(resolution, attach(resolution, found), vocabulary)
-    return Extraction(assertions, discovered, found, len(new))
+    return Extraction(assertions, discovered, found, new)
 
 
 def extraction_quads(resolution: Resolution, extraction: Extraction) -> Iterator[ox.Quad]:

@@ -36,19 +36,32 @@ _FIELDS = 8  # the length of a Found
 _BATCH = 900  # SQLite's limit on bound parameters is 999 in older builds
 
 
-def fingerprint(vocab: Sequence[Path] = ()) -> str:
-    """A digest of everything the mentions of a text depend on."""
-    import spacy
+def fingerprint(vocab: Sequence[Path] = ()) -> str | None:
+    """A digest of everything the mentions of a text depend on: the versions of Python, kg,
+    spaCy and PyStemmer, the code of the extraction package and of the resource lookup, the
+    ontology, the vocabularies and the rule files. None when one cannot be read (no cache)."""
+    import platform
+    from importlib.metadata import version
 
-    from kg.extract import mentions, pipeline
+    import kg.extract
+    import kg.resources
 
-    digest = hashlib.sha256(f"kg {__version__} spacy {spacy.__version__}\n".encode())
-    sources = [Path(mentions.__file__), Path(pipeline.__file__)]
-    rules = sorted(ontology_path("rules").iterdir())
-    for path in [*sources, *ontology_files(vocab), *rules]:
-        digest.update(path.name.encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    versions = [platform.python_version(), __version__, version("spacy"), version("PyStemmer")]
+    digest = hashlib.sha256(" ".join(versions).encode() + b"\n")
+    code = sorted(Path(kg.extract.__file__).parent.glob("*.py"))
+    rules = sorted(p for p in ontology_path("rules").iterdir() if p.is_file())
+    try:
+        for path in [*code, Path(kg.resources.__file__), *ontology_files(vocab), *rules]:
+            digest.update(path.name.encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    except OSError:
+        return None
     return digest.hexdigest()
+
+
+def _check(key: bytes, value: str) -> bytes:
+    """A row's checksum: SQLite has none of its own, and a damaged row must read as missing."""
+    return hashlib.sha256(key + value.encode("utf-8", "surrogatepass")).digest()
 
 
 def _key(text: str) -> bytes:
@@ -76,7 +89,7 @@ class MentionCache:
         keys = {_key(text): text for text in texts}
         known: dict[str, list[Found]] = {}
         try:
-            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            db = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True)
             try:
                 if self._stored_fingerprint(db) != self.fingerprint:
                     return {}
@@ -84,29 +97,33 @@ class MentionCache:
                 for start in range(0, len(wanted), _BATCH):
                     batch = wanted[start : start + _BATCH]
                     marks = ",".join("?" * len(batch))
-                    rows = db.execute(f"SELECT key, found FROM found WHERE key IN ({marks})", batch)
-                    for key, value in rows:
-                        known[keys[key]] = _decoded(value)
+                    rows = db.execute(
+                        f"SELECT key, found, checksum FROM found WHERE key IN ({marks})", batch
+                    )
+                    for key, value, checksum in rows:
+                        if checksum == _check(key, value):
+                            known[keys[key]] = _decoded(value)
             finally:
                 db.close()
         except (sqlite3.Error, ValueError, TypeError, KeyError):
             return {}
         return known
 
-    def keep(self, found: Mapping[str, list[Found]]) -> None:
-        """Store the mentions of this build's texts and forget every other text."""
+    def keep(self, found: Mapping[str, list[Found]], extracted: Iterable[str] = ()) -> None:
+        """Store the mentions of this build's texts and forget every other text; the texts
+        `extracted` this time replace what the cache held for them (a damaged row)."""
         for _attempt in range(2):  # a damaged file is replaced by a new one
             try:
                 self.path.parent.mkdir(exist_ok=True)
-                self._write(found)
+                self._write(found, {_key(text) for text in extracted})
                 return
-            except (OSError, sqlite3.Error):
+            except (OSError, sqlite3.Error, ValueError):
                 try:
                     self.path.unlink(missing_ok=True)
                 except OSError:
                     return
 
-    def _write(self, found: Mapping[str, list[Found]]) -> None:
+    def _write(self, found: Mapping[str, list[Found]], extracted: set[bytes]) -> None:
         rows = {_key(text): items for text, items in found.items()}
         db = sqlite3.connect(self.path)
         try:
@@ -114,19 +131,21 @@ class MentionCache:
                 db.executescript(
                     "DROP TABLE IF EXISTS found; DROP TABLE IF EXISTS meta;"
                     "CREATE TABLE meta (fingerprint TEXT NOT NULL);"
-                    "CREATE TABLE found (key BLOB PRIMARY KEY, found TEXT NOT NULL) WITHOUT ROWID;"
+                    "CREATE TABLE found (key BLOB PRIMARY KEY, found TEXT NOT NULL,"
+                    " checksum BLOB NOT NULL) WITHOUT ROWID;"
                 )
                 db.execute("INSERT INTO meta VALUES (?)", (self.fingerprint,))
             have = {key for (key,) in db.execute("SELECT key FROM found")}
             stale = [(key,) for key in have - rows.keys()]
-            new = [
-                (key, json.dumps(items, ensure_ascii=False, separators=(",", ":")))
+            values = {
+                key: json.dumps(items, ensure_ascii=False, separators=(",", ":"))
                 for key, items in rows.items()
-                if key not in have
-            ]
+                if key not in have or key in extracted
+            }
+            new = [(key, value, _check(key, value)) for key, value in values.items()]
             with db:
                 db.executemany("DELETE FROM found WHERE key = ?", stale)
-                db.executemany("INSERT INTO found VALUES (?, ?)", new)
+                db.executemany("INSERT OR REPLACE INTO found VALUES (?, ?, ?)", new)
         finally:
             db.close()
 

@@ -216,10 +216,20 @@ def _read(files: Iterable[Path]) -> dict[str, Term]:
 
 
 @lru_cache(maxsize=8)
-def _cached(files: tuple[Path, ...]) -> Vocabulary:
+def _cached(files: tuple[Path, ...], _stamps: tuple[tuple[int, int], ...]) -> Vocabulary:
     return Vocabulary(_read(files))
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        status = path.stat()
+    except OSError:
+        return (-1, -1)  # reading it says why
+    return (status.st_mtime_ns, status.st_size)
+
+
 def load_vocabulary(extra: Sequence[Path] = ()) -> Vocabulary:
-    """The bundled vocabularies plus a user's own files, read once per process."""
-    return _cached(tuple(vocabulary_files(extra)))
+    """The bundled vocabularies plus a user's own files, read once per process and again
+    when one of the files has changed since."""
+    files = tuple(vocabulary_files(extra))
+    return _cached(files, tuple(_stamp(path) for path in files))
