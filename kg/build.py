@@ -10,19 +10,23 @@ does not change a byte of the output.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import DigestError, KgError
-from kg.graph.dumps import DUMPS, canonical, write_dumps
+from kg.children import die_with_parent
+from kg.errors import DigestError, KgError, OutputError
+from kg.graph.dumps import DUMPS, Canonical, canonical, write_dumps
 from kg.graph.ontology import ontology_quads
 from kg.graph.output import PUBLISHED, claim, writable
 from kg.graph.store import write_store
@@ -87,6 +91,43 @@ def _no_stage(_: str) -> None:
     return None
 
 
+FORKED_JSONLD_FROM = 50_000
+"""Triples from which JSON-LD is written by a process of its own (below, forking costs more
+than it saves)."""
+
+
+def _write_set(graph: Canonical, staged: Path, stage: Stage) -> None:
+    """The store and every dump of one output set, side by side from the same sorted lines.
+
+    Oxigraph's bulk load runs outside the interpreter lock, on a second thread; JSON-LD, the
+    one dump written in Python, is written by a forked process of its own when the graph is
+    large, while this one writes the others.
+    """
+    here = tuple(DUMPS)
+    with contextlib.ExitStack() as stack:
+        jsonld: Future[list[Path]] | None = None
+        if graph.triples >= FORKED_JSONLD_FROM:
+            writer = stack.enter_context(
+                ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("fork"),
+                    initializer=die_with_parent(),
+                )
+            )
+            jsonld = writer.submit(write_dumps, graph, staged, ("jsonld",))
+            here = tuple(name for name in DUMPS if name != "jsonld")
+        loader = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+        loading = loader.submit(write_store, staged, graph.nquads)
+        stage("dumps")
+        write_dumps(graph, staged, here)
+        loading.result()
+        if jsonld is not None:
+            try:
+                jsonld.result()
+            except BrokenProcessPool:
+                raise OutputError(f"the process writing {staged.name}/kg.jsonld stopped") from None
+
+
 def build(
     paths: Sequence[Path],
     out: Path,
@@ -142,13 +183,7 @@ def build(
         try:
             stage("store")
             graph = canonical(quads(), staged)
-            # Oxigraph's bulk load runs outside the interpreter lock: the store fills on a
-            # second core while the dumps are written from the same sorted lines.
-            with ThreadPoolExecutor(max_workers=1) as loader:
-                loading = loader.submit(write_store, staged, graph.nquads)
-                stage("dumps")
-                write_dumps(graph, staged, tuple(DUMPS))
-                loading.result()
+            _write_set(graph, staged, stage)
             graph.nquads.unlink()
             output.publish(staged)
         except BaseException:

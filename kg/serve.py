@@ -30,7 +30,6 @@ query runs wholly on one store: never a mix, never an error in between.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import http.client
 import ipaddress
@@ -51,6 +50,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 
+from kg.children import die_with_parent
 from kg.errors import KgError, StoreError
 from kg.graph.store import store_path
 from kg.sparql import mentions_service
@@ -183,21 +183,6 @@ def _store_identity(store_dir: Path) -> tuple[Path, int, int] | None:
     return location, status.st_dev, status.st_ino
 
 
-def _die_with_parent() -> Callable[[], None] | None:
-    """A function for the child between fork and exec: SIGKILL me when my parent dies."""
-    if not sys.platform.startswith("linux"):
-        return None
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    parent = os.getpid()
-
-    def arm() -> None:
-        prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-        if os.getppid() != parent:  # the parent died before the line above
-            os._exit(1)
-
-    return arm
-
-
 class Worker:
     """One Oxigraph ``serve-read-only`` process on a private loopback port, one query at a time."""
 
@@ -217,7 +202,7 @@ class Worker:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent(),
+            preexec_fn=die_with_parent(),
             start_new_session=True,
         )
         self.connection = http.client.HTTPConnection(DEFAULT_HOST, self.port)

@@ -245,3 +245,49 @@ def test_the_folder_layout_and_jobs_change_nothing(
     build(files, tmp_path / "a", extract=True)
     build([elsewhere], tmp_path / "b", extract=True, jobs=2)
     assert _snapshot(tmp_path / "a") == _snapshot(tmp_path / "b")
+
+
+def test_a_large_graph_gets_its_json_ld_from_a_process_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the threshold, JSON-LD is written by a forked process while this one writes the
+    other dumps; the output set is the same to the byte."""
+    import kg.build
+    from kg.graph import dumps
+
+    build([BUNDLED], tmp_path / "here", extract=False)
+    seen = tmp_path / "pids"
+    real_jsonld = dumps._jsonld
+
+    def recording(graph: dumps.Canonical, path: Path) -> None:
+        seen.write_text(str(os.getpid()))
+        real_jsonld(graph, path)
+
+    monkeypatch.setattr(kg.build, "FORKED_JSONLD_FROM", 1)
+    monkeypatch.setitem(dumps.DUMPS, "jsonld", ("kg.jsonld", recording))  # inherited by the fork
+    build([BUNDLED], tmp_path / "forked", extract=False)
+    assert seen.read_text() != str(os.getpid())
+    assert _snapshot(tmp_path / "here") == _snapshot(tmp_path / "forked")
+
+
+def test_a_json_ld_writer_that_dies_fails_the_build_and_keeps_the_old_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.build
+    from kg.graph import dumps
+
+    out = tmp_path / "out"
+    build([BUNDLED], out, extract=False)
+    before = _snapshot(out)
+
+    def dying(graph: dumps.Canonical, path: Path) -> None:
+        os._exit(9)
+
+    monkeypatch.setattr(kg.build, "FORKED_JSONLD_FROM", 1)
+    monkeypatch.setitem(dumps.DUMPS, "jsonld", ("kg.jsonld", dying))
+    with pytest.raises(OutputError, match=r"the process writing .*kg\.jsonld stopped"):
+        build([BUNDLED], out, extract=False)
+    assert _snapshot(out) == before
+    assert [p.name for p in (out / "builds").iterdir()] == [
+        os.readlink(out / "current").split("/")[-1]
+    ]

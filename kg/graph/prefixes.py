@@ -38,7 +38,8 @@ _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 def compact(iri: str) -> str:
     """``paper:2311.11829`` for a kg IRI; other IRIs unchanged."""
     for prefix, namespace in _BY_LENGTH:
-        rest = iri[len(namespace) :]
-        if iri.startswith(namespace) and rest and not rest.startswith("//"):
-            return f"{prefix}:{rest}"
+        if iri.startswith(namespace):
+            rest = iri[len(namespace) :]
+            if rest and not rest.startswith("//"):
+                return f"{prefix}:{rest}"
     return iri
