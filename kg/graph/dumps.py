@@ -44,20 +44,23 @@ class Canonical:
 
 
 def _keyed_lines(quads: Iterable[ox.Quad]) -> Iterator[list[bytes]]:
-    """Batches of `<graph> <s> <p> <o> .` lines (the default graph as an empty name)."""
+    """Batches of `<graph> <s> <p> <o> .` lines (the default graph as an empty name).
+
+    Oxigraph writes each batch as N-Quads (`<s> <p> <o> <graph> .`); the graph name is moved to
+    the front, where it sorts the lines graph by graph.
+    """
     iterator = iter(quads)
     while batch := list(itertools.islice(iterator, _BATCH)):
-        data = ox.serialize(
-            (ox.Triple(q.subject, q.predicate, q.object) for q in batch),
-            format=ox.RdfFormat.N_TRIPLES,
-        )
-        lines = (data or b"").splitlines()
-        yield [
-            (b"" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name).encode())
-            + b" "
-            + line
-            for q, line in zip(batch, lines, strict=True)
-        ]
+        data = ox.serialize(batch, format=ox.RdfFormat.N_QUADS) or b""
+        keyed = []
+        for quad, line in zip(batch, data.splitlines(), strict=True):
+            graph = quad.graph_name
+            if isinstance(graph, ox.DefaultGraph):
+                keyed.append(b" " + line)
+            else:
+                name = str(graph).encode()
+                keyed.append(name + b" " + line[: -len(name) - 3] + b" .")
+        yield keyed
 
 
 def canonical(quads: Iterable[ox.Quad], directory: Path) -> Canonical:
