@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kg.build import build
 from kg.extract.cache import CACHE_FILE
 from kg.extract.mentions import distinct_texts
@@ -107,3 +109,83 @@ def test_a_damaged_row_reads_as_missing_and_is_replaced(tmp_path: Path) -> None:
     build([BUNDLED / "dair-sample.md"], tmp_path / "ref", cache=False)
     assert _snapshot(out) == _snapshot(tmp_path / "ref")
     assert build([BUNDLED / "dair-sample.md"], out).extracted == 0, "the row was replaced"
+
+
+def test_the_fingerprint_follows_versions_code_and_rule_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.metadata
+    import shutil
+
+    import kg.extract
+    from kg.extract import cache
+    from kg.resources import ontology_path
+
+    base = cache.fingerprint()
+    assert base is not None and cache.fingerprint() == base, "the same inputs, the same stamp"
+
+    real_version = importlib.metadata.version
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            importlib.metadata, "version", lambda n: "0.0" if n == "spacy" else real_version(n)
+        )
+        assert cache.fingerprint() != base, "another spaCy, another pipeline"
+
+    code = tmp_path / "extract"
+    shutil.copytree(
+        Path(kg.extract.__file__).parent, code, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    with monkeypatch.context() as patch:
+        patch.setattr(kg.extract, "__file__", str(code / "__init__.py"))
+        assert cache.fingerprint() == base
+        with (code / "vocabulary.py").open("a") as module:
+            module.write("\n# a change in how aliases become patterns\n")
+        assert cache.fingerprint() != base, "every module of the extraction package counts"
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ontology_path("rules"), rules)
+    (rules / "notes").mkdir()  # a folder among the rule files is not a rule file
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            cache, "ontology_path", lambda *p: rules if p == ("rules",) else ontology_path(*p)
+        )
+        assert cache.fingerprint() == base
+        first_rule = sorted(p for p in rules.iterdir() if p.is_file())[0]
+        real_read = Path.read_bytes
+
+        def unreadable(path: Path) -> bytes:
+            if path == first_rule:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_read(path)
+
+        patch.setattr(Path, "read_bytes", unreadable)
+        assert cache.fingerprint() is None, "a rule file that cannot be read turns the cache off"
+
+
+def test_a_vocabulary_file_edited_between_builds_is_read_again(tmp_path: Path) -> None:
+    import os
+
+    from kg.extract.vocabulary import load_vocabulary
+
+    vocab = tmp_path / "extra.ttl"
+    term = (
+        "@prefix mlkg: <https://w3id.org/mlkg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/mlkg/id/benchmark/{slug}> a mlkg:Benchmark ; rdfs:label "{name}"@en .\n'
+    )
+    vocab.write_text(term.format(slug="penguin-suite", name="Penguin Suite"), encoding="utf-8")
+    first = load_vocabulary([vocab])
+    assert "https://w3id.org/mlkg/id/benchmark/penguin-suite" in first.terms
+    vocab.write_text(term.format(slug="otter-bench", name="Otter Bench"), encoding="utf-8")
+    stamp = vocab.stat().st_mtime_ns + 1_000_000_000
+    os.utime(vocab, ns=(stamp, stamp))
+    second = load_vocabulary([vocab])
+    assert "https://w3id.org/mlkg/id/benchmark/otter-bench" in second.terms
+    assert "https://w3id.org/mlkg/id/benchmark/penguin-suite" not in second.terms
+
+
+def test_an_output_path_with_url_characters_keeps_its_cache(tmp_path: Path) -> None:
+    out = tmp_path / "week?1#draft%20"
+    first = build([BUNDLED / "dair-sample.md"], out)
+    assert first.extracted == first.texts > 0
+    assert build([BUNDLED / "dair-sample.md"], out).extracted == 0
