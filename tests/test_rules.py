@@ -237,6 +237,29 @@ def test_compound_names_with_sizes() -> None:
     assert ("model-shape", "UX-TARS-72B-DPO") in names_in("UX-TARS-72B-DPO leads the board.")
 
 
+def test_shape_regexes_become_word_flags_with_the_same_matches() -> None:
+    from spacy.matcher import Matcher
+
+    from kg.extract.pipeline import rule_patterns
+
+    nlp = build_pipeline(load_vocabulary())
+    ruler = nlp.get_pipe("kg_shapes")
+    assert ruler.patterns and not any("REGEX" in str(p["pattern"]) for p in ruler.patterns)
+    text = (
+        "Qwen2.5-72B-Instruct and Zorb-7B beat MiniCPM-2.4B on VisionBench, "
+        "Math-Eval and the GraphQA dataset; llama-7b does not count."
+    )
+    doc = nlp(text)
+    with_regexes = Matcher(nlp.vocab)
+    for pattern in rule_patterns():
+        with_regexes.add(pattern["id"], [pattern["pattern"]])
+    by_regex = {doc[start:end].text for _, start, end in with_regexes(doc)}
+    by_flag = {span.text for span in doc.spans["kg"] if span.label_.endswith("-shape")}
+    assert by_flag == by_regex
+    assert {"Zorb-7B", "VisionBench", "Math-Eval", "GraphQA", "Qwen2.5-72B-Instruct"} <= by_flag
+    assert not any("llama" in found for found in by_flag)
+
+
 def test_stems_match_topic_cues_in_other_forms() -> None:
     assert stem("pruning") == stem("pruned")
     entry = Entry(1, "A Study", intro_en="Large models can be pruned in one shot.")

@@ -28,6 +28,7 @@ from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from kg.errors import KgError
 from kg.extract.vocabulary import Term, Vocabulary
 from kg.resources import ontology_path
 
@@ -160,6 +161,42 @@ def rule_patterns() -> list[dict[str, Any]]:
     return patterns
 
 
+_FIRST_FREE_FLAG, _LAST_FLAG = 19, 63  # spaCy's own flags (IS_ALPHA ...) take the bits below
+_FLAGS = _LAST_FLAG - _FIRST_FREE_FLAG + 1
+
+
+def _regex_flags(vocab: Vocab, patterns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The patterns with each word regex (``{"TEXT": {"REGEX": ...}}``) turned into a flag of
+    the word's lexeme, decided once per word of the vocabulary instead of once per token of
+    every text; the matches are the same (spaCy's REGEX is ``re.search`` on the token's text,
+    the same as its lexeme's)."""
+    flags: dict[str, int] = {}
+
+    def flag(expression: str) -> str:
+        if expression not in flags:
+            if _FIRST_FREE_FLAG + len(flags) > _LAST_FLAG:
+                raise KgError(f"more word regexes in the rule patterns than {_FLAGS} flags")
+            search = re.compile(expression).search
+            flags[expression] = vocab.add_flag(
+                lambda text: search(text) is not None, _FIRST_FREE_FLAG + len(flags)
+            )
+        return f"FLAG{flags[expression]}"
+
+    def token(spec: dict[str, Any]) -> dict[str, Any]:
+        regex = spec.get("TEXT")
+        if not (isinstance(regex, dict) and set(regex) == {"REGEX"}):
+            return spec
+        rest = {key: value for key, value in spec.items() if key != "TEXT"}
+        return {**rest, flag(regex["REGEX"]): True}
+
+    return [
+        {**pattern, "pattern": [token(spec) for spec in pattern["pattern"]]}
+        if isinstance(pattern["pattern"], list)
+        else pattern
+        for pattern in patterns
+    ]
+
+
 _LEXEME_ATTRS = (IS_PUNCT, IS_SPACE, LOWER, NORM, LANG)
 _ABBREVIATIONS = frozenset({"vs", "e.g", "i.e", "cf", "al", "fig", "approx", "resp"})
 
@@ -207,7 +244,7 @@ def build_pipeline(vocabulary: Vocabulary) -> Language:
         ("kg_names_exact", common, exact),
         ("kg_names_folded", {**common, "phrase_matcher_attr": "LOWER"}, folded),
         ("kg_topics_stemmed", {**common, "phrase_matcher_attr": "NORM"}, stemmed),
-        ("kg_shapes", common, rule_patterns()),
+        ("kg_shapes", common, _regex_flags(nlp.vocab, rule_patterns())),
     )
     added = [
         (cast(SpanRuler, nlp.add_pipe("span_ruler", name=name, config=config)), patterns)
