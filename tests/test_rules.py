@@ -370,6 +370,31 @@ def test_no_sentence_ends_at_the_full_stop_of_an_abbreviation() -> None:
     assert {m.snippet for m in quoted if m.field == "title"} == {"Long Context vs. RAG for LLMs"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It works. It scales!? And it is cheap; really… (see § 3.2). GPT-3.5 stays whole.",
+        "<br>● What is CoD? – a prompting strategy.   <br>● Low latency – 80% fewer tokens.",
+        "• first point • second point.. third",
+        "검색 증강 생성을 제안한다. 성능이 좋다！다음 문장？",
+        "検索拡張生成を提案する。性能が高い！次の文？ 終わり",
+        "?! Opening marks. ",
+    ],
+)
+def test_sentences_are_cut_where_spacys_sentencizer_cuts_them(text: str) -> None:
+    import spacy
+
+    ends = [".", "!", "?", "。", "！", "？", ";", "●", "•"]
+    reference = spacy.blank(
+        "xx", config={"nlp": {"tokenizer": {"@tokenizers": "kg.script_tokenizer.v1"}}}
+    )
+    reference.add_pipe("sentencizer", config={"punct_chars": ends, "overwrite": True})
+    ours = build_pipeline(load_vocabulary())
+    expected = [s.text for s in reference(text).sents]
+    assert len(expected) > 1
+    assert [s.text for s in ours(text).sents] == expected
+
+
 def test_a_name_with_a_digit_is_found_in_any_case() -> None:
     entry = Entry(1, "A Study", intro_en="On GSM8k math problems and on gsm8k it beats MATH.")
     found = {(m.text, m.iri) for m in mentions_of(entry) if m.kind == "benchmark"}

@@ -239,7 +239,11 @@ def _found(nlp: Language, texts: list[str]) -> list[list[Found]]:
         sentences = list(doc.sents)
         starts = [sentence.start for sentence in sentences]
         items: list[Found] = []
-        for span in _names_and_topics(doc.spans[SPANS_KEY]):
+        spans = _names_and_topics(doc.spans[SPANS_KEY])
+        # The words after an organisation's name (offsets are the document's own text, which
+        # spaCy joins anew on each call: once per text, and only when it names one).
+        text = doc.text if any(span.label_ == "organisation" for span in spans) else ""
+        for span in spans:
             sentence = bisect_right(starts, span.start) - 1
             shape = span.label_.endswith("-shape")
             organisation = span.label_ == "organisation"
@@ -251,7 +255,7 @@ def _found(nlp: Language, texts: list[str]) -> list[list[Found]]:
                     _snippet(span, sentences[sentence]),
                     span.id_ if shape else "label",
                     organisation_role(span) if organisation else "",
-                    doc.text[span.end_char : span.end_char + _FOLLOWING] if organisation else "",
+                    text[span.end_char : span.end_char + _FOLLOWING] if organisation else "",
                     sentence,
                 )
             )

@@ -71,25 +71,53 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(lower)) if lower.isascii() and lower.isalpha() else lower
 
 
+_SENTENCE_ENDS = frozenset({".", "!", "?", "。", "！", "？", ";", "●", "•"})
+_ABBREVIATIONS = frozenset({"vs", "e.g", "i.e", "cf", "al", "fig", "approx", "resp"})
+_ABBREVIATED = re.compile(r"\b(?:vs|e\.g|i\.e|cf|al|fig|approx|resp)\.", re.I)
+
+
 class ScriptTokenizer:
     """Latin words and numbers whole, CJK one character a token, punctuation alone; every
-    word's NORM is its stem (set once per word, on its lexeme)."""
+    word's NORM is its stem (set once per word, on its lexeme).
+
+    Sentences are cut here too, where the words are at hand: a sentence starts at the first
+    word after an end mark (``.``, ``!``, ``?``, ``;``, a bullet, their CJK forms), as spaCy's
+    sentencizer cuts them, except after the full stop of an abbreviation ("vs.", "e.g.",
+    "et al."), so "Long Context vs. RAG" is one sentence."""
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
-        self._stemmed: set[str] = set()
+        self._punct: dict[str, bool] = {}
 
     def __call__(self, text: str) -> Doc:
         words: list[str] = []
         spaces: list[bool] = []
+        starts: list[bool | int | None] = []
+        abbreviated = _ABBREVIATED.search(text) is not None
+        after_end = False
         for match in _TOKEN.finditer(text):
             word = match.group()
-            if word not in self._stemmed:
-                self.vocab[word].norm_ = stem(word)
-                self._stemmed.add(word)
+            punct = self._punct.get(word)
+            if punct is None:
+                lexeme = self.vocab[word]
+                lexeme.norm_ = stem(word)
+                punct = self._punct[word] = bool(lexeme.is_punct)
+            end = word in _SENTENCE_ENDS
+            start = not words
+            if after_end and not punct and not end:
+                after_end = False
+                start = not (
+                    abbreviated
+                    and len(words) >= 2
+                    and words[-1] == "."
+                    and words[-2].lower() in _ABBREVIATIONS
+                )
+            elif end:
+                after_end = True
             words.append(word)
             spaces.append(text[match.end() : match.end() + 1].isspace())
-        return Doc(self.vocab, words=words, spaces=spaces)
+            starts.append(start)
+        return Doc(self.vocab, words=words, spaces=spaces, sent_starts=starts)
 
     def pipe(self, texts: Any, batch_size: int = 1000) -> Iterator[Doc]:
         for text in texts:
@@ -198,21 +226,6 @@ def _regex_flags(vocab: Vocab, patterns: list[dict[str, Any]]) -> list[dict[str,
 
 
 _LEXEME_ATTRS = (IS_PUNCT, IS_SPACE, LOWER, NORM, LANG)
-_ABBREVIATIONS = frozenset({"vs", "e.g", "i.e", "cf", "al", "fig", "approx", "resp"})
-
-
-_ABBREVIATED = re.compile(r"\b(?:vs|e\.g|i\.e|cf|al|fig|approx|resp)\.", re.I)
-
-
-@Language.component("kg_abbreviations")
-def _no_sentence_end_after_abbreviations(doc: Doc) -> Doc:
-    """The full stop of "vs.", "e.g.", "et al." ends no sentence ("Long Context vs. RAG")."""
-    if not _ABBREVIATED.search(doc.text):
-        return doc
-    for token in doc[2:]:
-        if doc[token.i - 1].text == "." and doc[token.i - 2].lower_ in _ABBREVIATIONS:
-            token.is_sent_start = False
-    return doc
 
 
 def build_pipeline(vocabulary: Vocabulary) -> Language:
@@ -225,10 +238,6 @@ def build_pipeline(vocabulary: Vocabulary) -> Language:
     vocab = cast(Any, nlp.vocab)  # lex_attr_getters is not in spaCy's type stubs
     getters = vocab.lex_attr_getters
     vocab.lex_attr_getters = {attr: getters[attr] for attr in _LEXEME_ATTRS if attr in getters}
-    nlp.add_pipe(
-        "sentencizer", config={"punct_chars": [".", "!", "?", "。", "！", "？", ";", "●", "•"]}
-    )
-    nlp.add_pipe("kg_abbreviations")
     exact: list[dict[str, Any]] = []
     folded: list[dict[str, Any]] = []
     stemmed: list[dict[str, Any]] = []
