@@ -233,7 +233,7 @@ def build_pipeline(vocabulary: Vocabulary) -> Language:
     nlp = spacy.blank(
         "xx", config={"nlp": {"tokenizer": {"@tokenizers": "kg.script_tokenizer.v1"}}}
     )
-    # A word's lexeme is made once, with only the attributes the rulers and the sentencizer
+    # A word's lexeme is made once, with only the attributes the rulers and the sentence cuts
     # read (spaCy computes some twenty by default: its shape, whether it looks like a URL ...).
     vocab = cast(Any, nlp.vocab)  # lex_attr_getters is not in spaCy's type stubs
     getters = vocab.lex_attr_getters
