@@ -260,6 +260,21 @@ def test_shape_regexes_become_word_flags_with_the_same_matches() -> None:
     assert not any("llama" in found for found in by_flag)
 
 
+def test_more_word_regexes_than_free_flags_is_an_error() -> None:
+    from spacy.vocab import Vocab
+
+    from kg.errors import KgError
+    from kg.extract.pipeline import _regex_flags
+
+    def shape(n: int) -> dict[str, object]:
+        return {"label": "model-shape", "pattern": [{"TEXT": {"REGEX": f"^x{n}$"}}]}
+
+    flagged = _regex_flags(Vocab(), [shape(n) for n in range(45)])
+    assert {next(iter(p["pattern"][0])) for p in flagged} == {f"FLAG{i}" for i in range(19, 64)}
+    with pytest.raises(KgError, match="more word regexes"):
+        _regex_flags(Vocab(), [shape(n) for n in range(46)])
+
+
 def test_stems_match_topic_cues_in_other_forms() -> None:
     assert stem("pruning") == stem("pruned")
     entry = Entry(1, "A Study", intro_en="Large models can be pruned in one shot.")

@@ -87,7 +87,9 @@ class ScriptTokenizer:
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
-        self._punct: dict[str, bool] = {}
+        # Every word whose lexeme has its stem set, and whether it is punctuation (a lexeme
+        # attribute read here for each token, where a dictionary lookup is cheaper).
+        self._is_punct: dict[str, bool] = {}
 
     def __call__(self, text: str) -> Doc:
         words: list[str] = []
@@ -97,11 +99,11 @@ class ScriptTokenizer:
         after_end = False
         for match in _TOKEN.finditer(text):
             word = match.group()
-            punct = self._punct.get(word)
+            punct = self._is_punct.get(word)
             if punct is None:
                 lexeme = self.vocab[word]
                 lexeme.norm_ = stem(word)
-                punct = self._punct[word] = bool(lexeme.is_punct)
+                punct = self._is_punct[word] = bool(lexeme.is_punct)
             end = word in _SENTENCE_ENDS
             start = not words
             if after_end and not punct and not end:
@@ -190,7 +192,6 @@ def rule_patterns() -> list[dict[str, Any]]:
 
 
 _FIRST_FREE_FLAG, _LAST_FLAG = 19, 63  # spaCy's own flags (IS_ALPHA ...) take the bits below
-_FLAGS = _LAST_FLAG - _FIRST_FREE_FLAG + 1
 
 
 def _regex_flags(vocab: Vocab, patterns: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -203,7 +204,8 @@ def _regex_flags(vocab: Vocab, patterns: list[dict[str, Any]]) -> list[dict[str,
     def flag(expression: str) -> str:
         if expression not in flags:
             if _FIRST_FREE_FLAG + len(flags) > _LAST_FLAG:
-                raise KgError(f"more word regexes in the rule patterns than {_FLAGS} flags")
+                free = _LAST_FLAG - _FIRST_FREE_FLAG + 1
+                raise KgError(f"more word regexes in the rule patterns than {free} flags")
             search = re.compile(expression).search
             flags[expression] = vocab.add_flag(
                 lambda text: search(text) is not None, _FIRST_FREE_FLAG + len(flags)
