@@ -3,6 +3,11 @@
 Parameters are bound as RDF terms through Oxigraph's substitutions, never pasted into the text
 (a remote graph writes them as ``VALUES`` terms, see :mod:`kg.sparql`). Federation (``SERVICE``,
 which makes the engine fetch any URL) is refused unless asked for.
+
+A query is read over the union of all graphs, except on the embedded store a query that says
+``# @dataset: as written``: it names the graphs it reads (``GRAPH`` patterns for the digests'
+graphs, plain patterns for the default graph) and gives the same answer over the union, which
+a server is asked for. The store then looks a node's facts up in one graph, not in every one.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ SERVICE_REFUSED = (
 )
 _PARAM_DOC = re.compile(r"^#\s*@param\s+(\w+)\s*(?::\s*(\w+))?\s*(.*)$", re.M)
 _SUMMARY = re.compile(r"^#\s*(?!@)(.+)$", re.M)
+_AS_WRITTEN = re.compile(r"^#\s*@dataset\s*:\s*as written\b", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +131,9 @@ def run_query(
     allow_service: bool = False,
     lazy: bool = False,
 ) -> QueryAnswer:
-    """Run SPARQL over the union of all graphs, binding parameters as terms; a query using
-    SERVICE is refused unless `allow_service`. With `lazy`, a SELECT's solutions are left
-    unread for a serialiser to stream (``kg.render.write_csv``)."""
+    """Run SPARQL over the union of all graphs (a query that says so: as written), binding
+    parameters as terms; a query using SERVICE is refused unless `allow_service`. With `lazy`,
+    a SELECT's solutions are left unread for a serialiser to stream (``kg.render.write_csv``)."""
     if not allow_service and mentions_service(text):
         raise QueryError(SERVICE_REFUSED + " (--allow-service)")
     kinds = kinds or {}
@@ -138,9 +144,10 @@ def run_query(
     missing = sorted(set(kinds) - set(params or {}))
     if missing:
         raise QueryError(f"missing parameter(s): {', '.join(missing)}; give --param NAME=VALUE")
+    union = not (isinstance(store, ox.Store) and _AS_WRITTEN.search(text))
     try:
         result = store.query(
-            text, prefixes=PREFIXES, use_default_graph_as_union=True, substitutions=substitutions
+            text, prefixes=PREFIXES, use_default_graph_as_union=union, substitutions=substitutions
         )
     except SyntaxError as exc:
         raise QueryError(f"the query does not parse: {_one_line(exc)}") from None

@@ -255,6 +255,48 @@ def test_entity_links_of_an_organisation(store: ox.Store) -> None:
     assert all(not r["node"].startswith("_:") for r in found)
 
 
+def test_a_query_read_as_written_reads_the_default_graph_on_its_own(store: ox.Store) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s mlkg:featuredIn ?digest }"
+    over_union = run_query(store, count).rows[0][0]
+    as_written = run_query(store, "# @dataset: as written\n" + count).rows[0][0]
+    assert over_union is not None and int(over_union.value) > 0
+    assert as_written is not None and int(as_written.value) == 0  # links live in digest graphs
+
+
+AS_WRITTEN_CASES = [
+    ("entity-links", {"entity": entity})
+    for entity in (
+        "benchmark:mmlu",
+        "org:microsoft",
+        "model:phi-3",
+        "topic:rag",
+        "topic:reasoning",  # a broader topic: links in the default graph too
+    )
+]
+
+
+@pytest.mark.parametrize(("name", "params"), AS_WRITTEN_CASES)
+def test_a_query_read_as_written_answers_as_over_the_union(
+    store: ox.Store, name: str, params: dict[str, str]
+) -> None:
+    query = named_queries()[name]
+    assert "@dataset: as written" in query.text
+    answer = run_query(store, query.text, params, query.params)
+    union = run_query(store, query.text.replace("@dataset: as written", ""), params, query.params)
+    assert answer.rows and answer.variables == union.variables
+    assert [_sorted_snippets(row) for row in answer.rows] == [
+        _sorted_snippets(row) for row in union.rows
+    ]
+
+
+def _sorted_snippets(row: list[ox.NamedNode | ox.BlankNode | ox.Literal | None]) -> list[str]:
+    """A row as text, the snippets (joined in no set order) sorted."""
+    return [
+        " | ".join(sorted(term.value.split(" | "))) if isinstance(term, ox.Literal) else str(term)
+        for term in row
+    ]
+
+
 @pytest.mark.parametrize("value", INVALID_IRIS)
 @pytest.mark.parametrize(
     ("name", "param"),
