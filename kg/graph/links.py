@@ -77,7 +77,11 @@ def link_quads(
     assertions: Sequence[Assertion],
     discovered: Sequence[Entity],
 ) -> Iterator[ox.Quad]:
-    """Every quad of the links, their provenance, the methods and the discovered entities."""
+    """Every quad of the links, their provenance, the methods and the discovered entities.
+
+    Terms that recur (a paper's node across its links, targets, methods, small counts and
+    confidences) are made once, not once per quad.
+    """
     names = DigestNames(
         {a.digest.key: a.digest for p in resolution.papers for a in p.appearances}.values()
     )
@@ -86,36 +90,44 @@ def link_quads(
         for p in resolution.papers
         for a in p.appearances
     }
+    methods = {name: _method(name) for name in METHOD_LABELS}
+    predicates = {name: ox.NamedNode(iri) for name, iri in PREDICATES.items()}
+    targets: dict[str, ox.NamedNode] = {}
+    counts: dict[int, ox.Literal] = {}
+    confidences: dict[float, ox.Literal] = {}
     yield from _method_quads()
     for found in discovered:
         yield from _discovered_quads(found)
+    papers: dict[int, tuple[str, ox.NamedNode]] = {}
     for assertion in assertions:
-        subject = paper_iri(resolution.papers[assertion.paper])
-        paper = ox.NamedNode(subject)
+        if assertion.paper not in papers:
+            iri = paper_iri(resolution.papers[assertion.paper])
+            papers[assertion.paper] = (iri, ox.NamedNode(iri))
+        subject, paper = papers[assertion.paper]
         predicate_iri = PREDICATES[assertion.relation]
-        predicate = ox.NamedNode(predicate_iri)
+        predicate = predicates[assertion.relation]
         target_id = target_iri(assertion.target)
-        target = ox.NamedNode(target_id)
+        target = targets.get(target_id) or targets.setdefault(target_id, ox.NamedNode(target_id))
         sources = sorted(digest_iris[d] for d in assertion.digests)
         for graph in sources:
             yield ox.Quad(paper, predicate, target, graph)
         statement = _statement_iri(subject, predicate_iri, target_id)
+        support = counts.get(len(sources)) or counts.setdefault(
+            len(sources), ox.Literal(str(len(sources)), datatype=V.XSD_INT)
+        )
+        confidence = confidences.get(assertion.confidence) or confidences.setdefault(
+            assertion.confidence,
+            ox.Literal(f"{assertion.confidence:.2f}", datatype=V.XSD_DECIMAL),
+        )
         yield ox.Quad(statement, V.RDF_TYPE, V.STATEMENT, DEFAULT)
         yield ox.Quad(statement, V.R_SUBJECT, paper, DEFAULT)
         yield ox.Quad(statement, V.R_PREDICATE, predicate, DEFAULT)
         yield ox.Quad(statement, V.R_OBJECT, target, DEFAULT)
-        yield ox.Quad(
-            statement, M["support"], ox.Literal(str(len(sources)), datatype=V.XSD_INT), DEFAULT
-        )
-        yield ox.Quad(
-            statement,
-            M["confidence"],
-            ox.Literal(f"{assertion.confidence:.2f}", datatype=V.XSD_DECIMAL),
-            DEFAULT,
-        )
+        yield ox.Quad(statement, M["support"], support, DEFAULT)
+        yield ox.Quad(statement, M["confidence"], confidence, DEFAULT)
         for graph in sources:
             yield ox.Quad(statement, V.DERIVED, graph, DEFAULT)
         for method in sorted(assertion.methods):
-            yield ox.Quad(statement, V.GENERATED, _method(method), DEFAULT)
+            yield ox.Quad(statement, V.GENERATED, methods[method], DEFAULT)
         if assertion.snippets:
             yield ox.Quad(statement, M["snippet"], ox.Literal(assertion.snippets[0]), DEFAULT)
