@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import multiprocessing
 import os
 import shutil
@@ -90,6 +91,10 @@ def default_jobs() -> int:
 def _no_stage(_: str) -> None:
     return None
 
+
+FORKED_LINKS_FROM = 10_000
+"""Links from which, with more than one job, their quads are made and sorted by a process of
+their own while this one makes and sorts the papers' (below, forking costs more than it saves)."""
 
 FORKED_JSONLD_FROM = 50_000
 """Triples from which JSON-LD is written by a process of its own (below, forking costs more
@@ -173,16 +178,23 @@ def build(
     def quads() -> Iterator[ox.Quad]:
         yield from ontology_quads(vocab)
         yield from resolution_quads(resolution)
+
+    def links() -> Iterator[ox.Quad]:
         if extraction is not None:
             from kg.extract import extraction_quads
 
             yield from extraction_quads(resolution, extraction)
 
+    beside = jobs > 1 and extraction is not None and extraction.links >= FORKED_LINKS_FROM
+
     with claim(out, waiting) as output:
         staged = output.new_set()
         try:
             stage("store")
-            graph = canonical(quads(), staged)
+            if beside:
+                graph = canonical(quads(), staged, forked=links)
+            else:
+                graph = canonical(itertools.chain(quads(), links()), staged)
             _write_set(graph, staged, stage)
             graph.nquads.unlink()
             output.publish(staged)

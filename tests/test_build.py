@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -245,6 +246,46 @@ def test_the_folder_layout_and_jobs_change_nothing(
     build(files, tmp_path / "a", extract=True)
     build([elsewhere], tmp_path / "b", extract=True, jobs=2)
     assert _snapshot(tmp_path / "a") == _snapshot(tmp_path / "b")
+
+
+def test_with_two_jobs_the_links_are_sorted_by_a_process_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the threshold and with --jobs 2, the quads of the links are made and sorted by a
+    forked process while this one sorts the papers'; the output set is the same to the byte."""
+    import kg.build
+    from kg.graph import links
+
+    build([BUNDLED], tmp_path / "here", extract=True, jobs=2)  # too few links to fork
+    seen = tmp_path / "pids"
+    real_link_quads = links.link_quads
+
+    def recording(*args: object) -> Iterator[ox.Quad]:
+        with seen.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real_link_quads(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(links, "link_quads", recording)  # inherited by the fork
+    build([BUNDLED], tmp_path / "one job", extract=True, jobs=1)
+    assert seen.read_text().split() == [str(os.getpid())]
+    seen.unlink()
+    monkeypatch.setattr(kg.build, "FORKED_LINKS_FROM", 1)
+    build([BUNDLED], tmp_path / "forked", extract=True, jobs=2)
+    pids = seen.read_text().split()
+    assert len(pids) == 1 and pids[0] != str(os.getpid())
+    assert _snapshot(tmp_path / "here") == _snapshot(tmp_path / "forked")
+    assert _snapshot(tmp_path / "here") == _snapshot(tmp_path / "one job")
+
+
+def test_a_line_sorter_takes_over_the_runs_of_another(tmp_path: Path) -> None:
+    mine, other = LineSorter(tmp_path, budget=200), LineSorter(tmp_path, budget=200)
+    mine.extend([b"<b> .", b"<d> .", b"<a> ."])
+    other.extend([b"<c> .", b"<a> .", b"<e> ."])
+    runs = other.handed_over()
+    assert runs and list(other) == []
+    mine.take(runs)
+    assert list(mine) == [b"<a> .", b"<b> .", b"<c> .", b"<d> .", b"<e> ."]
+    assert not list(tmp_path.glob(".run-*")), "taken runs are removed once merged"
 
 
 def test_a_large_graph_gets_its_json_ld_from_a_process_of_its_own(

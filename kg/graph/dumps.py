@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +22,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import UnknownNameError
+from kg.children import die_with_parent
+from kg.errors import OutputError, UnknownNameError
 from kg.graph.lines import LineSorter
 from kg.graph.prefixes import PREFIXES, compact
 
@@ -63,11 +67,25 @@ def _keyed_lines(quads: Iterable[ox.Quad]) -> Iterator[list[bytes]]:
         yield keyed
 
 
-def canonical(quads: Iterable[ox.Quad], directory: Path) -> Canonical:
-    """Sort the quads once into `directory`: `.kg.nq` (by graph) and `kg.nt` (the union)."""
+_FORKED: Callable[[], Iterable[ox.Quad]] | None = None
+"""The quads a forked process sorts (set by :func:`canonical` before it forks)."""
+
+
+def canonical(
+    quads: Iterable[ox.Quad],
+    directory: Path,
+    forked: Callable[[], Iterable[ox.Quad]] | None = None,
+) -> Canonical:
+    """Sort the quads once into `directory`: `.kg.nq` (by graph) and `kg.nt` (the union).
+
+    The quads `forked` yields, if given, are made and sorted by a forked process while this
+    one makes and sorts `quads`; the sorted halves are merged, so the lines are the same.
+    """
     by_graph = LineSorter(directory)
-    for lines in _keyed_lines(quads):
-        by_graph.extend(lines)
+    if forked is None:
+        _sort(quads, by_graph)
+    else:
+        _sort_beside(quads, forked, by_graph, directory)
     union = LineSorter(directory)
     nquads = directory / NQUADS
     count = 0
@@ -89,6 +107,46 @@ def canonical(quads: Iterable[ox.Quad], directory: Path) -> Canonical:
             out.writelines(line + b"\n" for line in batch)
             triples_count += len(batch)
     return Canonical(nquads, ntriples, count, triples_count)
+
+
+def _sort(quads: Iterable[ox.Quad], sorter: LineSorter) -> None:
+    for lines in _keyed_lines(quads):
+        sorter.extend(lines)
+
+
+def _sorted_runs(directory: Path) -> list[Path]:
+    """In a forked process: sort the inherited quads into run files and hand them over."""
+    assert _FORKED is not None
+    sorter = LineSorter(directory)
+    _sort(_FORKED(), sorter)
+    return sorter.handed_over()
+
+
+def _sort_beside(
+    quads: Iterable[ox.Quad],
+    forked: Callable[[], Iterable[ox.Quad]],
+    sorter: LineSorter,
+    directory: Path,
+) -> None:
+    """Sort `quads` here while a forked process sorts what `forked` yields; merge the two."""
+    global _FORKED
+    _FORKED = forked  # inherited by the fork
+    try:
+        with ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=die_with_parent(),
+        ) as pool:
+            other = pool.submit(_sorted_runs, directory)
+            _sort(quads, sorter)
+            try:
+                sorter.take(other.result())
+            except BrokenProcessPool:
+                raise OutputError(
+                    f"the process sorting quads into {directory.name} stopped"
+                ) from None
+    finally:
+        _FORKED = None
 
 
 def _batched(lines: Iterable[bytes]) -> Iterator[list[bytes]]:

@@ -44,6 +44,18 @@ class LineSorter:
         self._lines = []
         self._size = 0
 
+    def handed_over(self) -> list[Path]:
+        """Spill what is in memory and hand the run files over (to another sorter's
+        :meth:`take`, in this process or another); this sorter is left empty."""
+        if self._lines:
+            self._spill()
+        runs, self._runs = self._runs, []
+        return runs
+
+    def take(self, runs: Iterable[Path]) -> None:
+        """Merge the sorted run files of another sorter with this one's lines."""
+        self._runs.extend(runs)
+
     def __iter__(self) -> Iterator[bytes]:
         """Every line added, once, in byte order; run files are removed when done."""
         if not self._runs:
