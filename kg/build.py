@@ -3,8 +3,9 @@
 read -> resolve -> extract -> quads -> sorted lines -> store + dumps (side by side) -> publish.
 Quads stream into one sorted byte stream on disk (never a list of Python terms); the store and
 every dump are written from it into a new output set, which is published in one step under the
-output folder's lock (``kg.graph.output``): a failed or killed build leaves the published graph
-as it was. Digests are taken in the order of their content, so the order of the paths given
+output folder's lock (``kg.graph.output``, held from extraction on): a failed or killed build
+leaves the published graph as it was. With more than one job, a forked process makes and sorts
+the papers' quads while this one extracts the links. Digests are taken in the order of their content, so the order of the paths given
 does not change a byte of the output.
 """
 
@@ -22,18 +23,23 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.children import die_with_parent
 from kg.errors import DigestError, KgError, OutputError
-from kg.graph.dumps import DUMPS, Canonical, canonical, write_dumps
+from kg.graph.dumps import DUMPS, Canonical, ForkedSort, canonical, write_dumps
 from kg.graph.ontology import ontology_quads
 from kg.graph.output import PUBLISHED, claim, writable
 from kg.graph.store import write_store
 from kg.graph.triples import resolution_quads
 from kg.resolve import Resolution, resolve
 from kg.sources import read_files
+
+if TYPE_CHECKING:
+    from kg.extract import Extraction
+    from kg.extract.cache import MentionCache
 
 __all__ = [
     "BuildSummary",
@@ -92,9 +98,10 @@ def _no_stage(_: str) -> None:
     return None
 
 
-FORKED_LINKS_FROM = 10_000
-"""Links from which, with more than one job, their quads are made and sorted by a process of
-their own while this one makes and sorts the papers' (below, forking costs more than it saves)."""
+FORKED_SORT_FROM = 5_000
+"""Entries from which, with more than one job, the quads of the papers are made and sorted by a
+process of their own while this one extracts the links (below, forking costs more than it
+saves)."""
 
 FORKED_JSONLD_FROM = 50_000
 """Triples from which JSON-LD is written by a process of its own (below, forking costs more
@@ -133,6 +140,26 @@ def _write_set(graph: Canonical, staged: Path, stage: Stage) -> None:
                 raise OutputError(f"the process writing {staged.name}/kg.jsonld stopped") from None
 
 
+def _extraction(
+    resolution: Resolution, out: Path, vocab: Sequence[Path], jobs: int, cache: bool
+) -> tuple[Extraction, MentionCache | None]:
+    """The links of every paper, the pipeline run only on texts the mention cache of `out`
+    does not know (with `cache`)."""
+    from kg.extract import extract as run_extraction
+    from kg.extract.cache import MentionCache, fingerprint
+
+    stamp = fingerprint(vocab) if cache else None
+    mention_cache = MentionCache(out, stamp) if stamp else None
+    return run_extraction(resolution, vocab=vocab, jobs=jobs, cache=mention_cache), mention_cache
+
+
+def _links(resolution: Resolution, extraction: Extraction | None) -> Iterator[ox.Quad]:
+    if extraction is not None:
+        from kg.extract import extraction_quads
+
+        yield from extraction_quads(resolution, extraction)
+
+
 def build(
     paths: Sequence[Path],
     out: Path,
@@ -163,42 +190,33 @@ def build(
     digests = sorted(result.digests, key=lambda d: (d.checksum, d.section, d.source))
     resolution = resolve(digests)
     gc.freeze()
-    extraction = None
-    mention_cache = None
-    if extract:
-        stage("extract")
-        from kg.extract import extract as run_extraction
-        from kg.extract.cache import MentionCache, fingerprint
 
-        stamp = fingerprint(vocab) if cache else None
-        mention_cache = MentionCache(out, stamp) if stamp else None
-        extraction = run_extraction(resolution, vocab=vocab, jobs=jobs, cache=mention_cache)
-        gc.freeze()
+    def papers() -> Iterator[ox.Quad]:
+        return resolution_quads(resolution)
 
-    def quads() -> Iterator[ox.Quad]:
-        yield from ontology_quads(vocab)
-        yield from resolution_quads(resolution)
-
-    def links() -> Iterator[ox.Quad]:
-        if extraction is not None:
-            from kg.extract import extraction_quads
-
-            yield from extraction_quads(resolution, extraction)
-
-    beside = jobs > 1 and extraction is not None and extraction.links >= FORKED_LINKS_FROM
-
+    extraction = mention_cache = None
     with claim(out, waiting) as output:
         staged = output.new_set()
+        beside = None
         try:
+            if extract and jobs > 1 and resolution.entries >= FORKED_SORT_FROM:
+                beside = ForkedSort(papers, staged)
+            if extract:
+                stage("extract")
+                extraction, mention_cache = _extraction(resolution, out, vocab, jobs, cache)
+                gc.freeze()
             stage("store")
-            if beside:
-                graph = canonical(quads(), staged, forked=links)
+            quads = itertools.chain(ontology_quads(vocab), _links(resolution, extraction))
+            if beside is not None:
+                graph = canonical(quads, staged, beside)
             else:
-                graph = canonical(itertools.chain(quads(), links()), staged)
+                graph = canonical(itertools.chain(papers(), quads), staged)
             _write_set(graph, staged, stage)
             graph.nquads.unlink()
             output.publish(staged)
         except BaseException:
+            if beside is not None:
+                beside.stop()
             shutil.rmtree(staged, ignore_errors=True)
             raise
         if extraction is not None and mention_cache is not None:

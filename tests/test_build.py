@@ -19,6 +19,7 @@ from kg.build import build
 from kg.errors import OutputError
 from kg.graph.lines import LineSorter
 from kg.graph.output import PUBLISHED
+from kg.resolve import Resolution
 from kg.resources import bundled_digests
 
 BUNDLED = bundled_digests()
@@ -248,33 +249,56 @@ def test_the_folder_layout_and_jobs_change_nothing(
     assert _snapshot(tmp_path / "a") == _snapshot(tmp_path / "b")
 
 
-def test_with_two_jobs_the_links_are_sorted_by_a_process_of_their_own(
+def test_with_two_jobs_the_papers_are_sorted_by_a_process_of_their_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Above the threshold and with --jobs 2, the quads of the links are made and sorted by a
-    forked process while this one sorts the papers'; the output set is the same to the byte."""
+    """Above the threshold and with --jobs 2, the quads of the papers are made and sorted by a
+    forked process while this one extracts the links; the output set is the same to the byte."""
     import kg.build
-    from kg.graph import links
 
-    build([BUNDLED], tmp_path / "here", extract=True, jobs=2)  # too few links to fork
+    build([BUNDLED], tmp_path / "here", extract=True, jobs=2)  # too few entries to fork
     seen = tmp_path / "pids"
-    real_link_quads = links.link_quads
+    real_resolution_quads = kg.build.resolution_quads
 
-    def recording(*args: object) -> Iterator[ox.Quad]:
+    def recording(resolution: Resolution) -> Iterator[ox.Quad]:
         with seen.open("a") as out:
             out.write(f"{os.getpid()}\n")
-        return real_link_quads(*args)  # type: ignore[arg-type]
+        return real_resolution_quads(resolution)
 
-    monkeypatch.setattr(links, "link_quads", recording)  # inherited by the fork
+    monkeypatch.setattr(kg.build, "resolution_quads", recording)  # inherited by the fork
     build([BUNDLED], tmp_path / "one job", extract=True, jobs=1)
     assert seen.read_text().split() == [str(os.getpid())]
     seen.unlink()
-    monkeypatch.setattr(kg.build, "FORKED_LINKS_FROM", 1)
+    monkeypatch.setattr(kg.build, "FORKED_SORT_FROM", 1)
     build([BUNDLED], tmp_path / "forked", extract=True, jobs=2)
     pids = seen.read_text().split()
     assert len(pids) == 1 and pids[0] != str(os.getpid())
     assert _snapshot(tmp_path / "here") == _snapshot(tmp_path / "forked")
     assert _snapshot(tmp_path / "here") == _snapshot(tmp_path / "one job")
+
+
+def test_a_sort_process_that_dies_fails_the_build_and_keeps_the_old_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.build
+
+    out = tmp_path / "out"
+    build([BUNDLED], out, extract=True)
+    before = _snapshot(out)
+
+    def dying(resolution: Resolution) -> Iterator[ox.Quad]:
+        os._exit(3)
+
+    monkeypatch.setattr(kg.build, "resolution_quads", dying)  # inherited by the fork
+    monkeypatch.setattr(kg.build, "FORKED_SORT_FROM", 1)
+    with pytest.raises(
+        OutputError, match=r"the process sorting quads beside the build failed: it stopped"
+    ):
+        build([BUNDLED], out, extract=True, jobs=2)
+    assert _snapshot(out) == before
+    assert [p.name for p in (out / "builds").iterdir()] == [
+        os.readlink(out / "current").split("/")[-1]
+    ]
 
 
 def test_a_line_sorter_takes_over_the_runs_of_another(tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ that turns spans into mentions). A different fingerprint starts an empty cache. 
 across papers (entity discovery, relations, topics, identity) is computed again on every
 build, so a build with the cache gives the same bytes as one without it.
 
-The cache is a SQLite file, ``OUT/cache/mentions.sqlite``. It is read before the output
-folder's lock is taken and written after the build is published, under the lock; an unreadable
+The cache is a SQLite file, ``OUT/cache/mentions.sqlite``. It is read and written under the
+output folder's lock, written after the build is published; an unreadable
 or damaged cache is an empty one, and one that cannot be written is left as it was: the cache
 can make a build faster, never different, and never make it fail.
 """

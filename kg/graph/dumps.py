@@ -13,10 +13,9 @@ import itertools
 import json
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from kg.errors import OutputError, UnknownNameError
 from kg.graph.lines import LineSorter
 from kg.graph.prefixes import PREFIXES, compact
 
-__all__ = ["DUMPS", "NQUADS", "Canonical", "canonical", "write_dumps"]
+__all__ = ["DUMPS", "NQUADS", "Canonical", "ForkedSort", "canonical", "write_dumps"]
 
 NQUADS = ".kg.nq"
 """The graph-by-graph N-Quads a build loads its store from (not published)."""
@@ -67,25 +66,15 @@ def _keyed_lines(quads: Iterable[ox.Quad]) -> Iterator[list[bytes]]:
         yield keyed
 
 
-_FORKED: Callable[[], Iterable[ox.Quad]] | None = None
-"""The quads a forked process sorts (set by :func:`canonical` before it forks)."""
-
-
 def canonical(
-    quads: Iterable[ox.Quad],
-    directory: Path,
-    forked: Callable[[], Iterable[ox.Quad]] | None = None,
+    quads: Iterable[ox.Quad], directory: Path, beside: ForkedSort | None = None
 ) -> Canonical:
-    """Sort the quads once into `directory`: `.kg.nq` (by graph) and `kg.nt` (the union).
-
-    The quads `forked` yields, if given, are made and sorted by a forked process while this
-    one makes and sorts `quads`; the sorted halves are merged, so the lines are the same.
-    """
+    """Sort the quads once into `directory`: `.kg.nq` (by graph) and `kg.nt` (the union),
+    merged with the quads a forked process sorted `beside` this one, if any."""
     by_graph = LineSorter(directory)
-    if forked is None:
-        _sort(quads, by_graph)
-    else:
-        _sort_beside(quads, forked, by_graph, directory)
+    _sort(quads, by_graph)
+    if beside is not None:
+        by_graph.take(beside.runs())
     union = LineSorter(directory)
     nquads = directory / NQUADS
     count = 0
@@ -114,39 +103,55 @@ def _sort(quads: Iterable[ox.Quad], sorter: LineSorter) -> None:
         sorter.extend(lines)
 
 
-def _sorted_runs(directory: Path) -> list[Path]:
-    """In a forked process: sort the inherited quads into run files and hand them over."""
-    assert _FORKED is not None
-    sorter = LineSorter(directory)
-    _sort(_FORKED(), sorter)
-    return sorter.handed_over()
+class ForkedSort:
+    """Quads made and sorted into run files by a forked process while this one goes on; the
+    runs are handed to :func:`canonical`, which merges them with its own."""
+
+    def __init__(self, quads: Callable[[], Iterable[ox.Quad]], directory: Path) -> None:
+        context = multiprocessing.get_context("fork")
+        self._answer, sending = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_sort_and_send,
+            args=(quads, directory, sending, die_with_parent()),
+            daemon=True,
+        )
+        self._process.start()  # forked: the quads are inherited, not pickled
+        sending.close()
+
+    def runs(self) -> list[Path]:
+        """The sorted run files, once the process is done."""
+        try:
+            answer = self._answer.recv()
+        except EOFError:
+            answer = None
+        self._process.join()
+        if answer is None:
+            answer = f"it stopped (exit status {self._process.exitcode})"
+        if isinstance(answer, str):
+            raise OutputError(f"the process sorting quads beside the build failed: {answer}")
+        return answer
+
+    def stop(self) -> None:
+        """Stop the process (the build failed); its run files go with the folder."""
+        self._process.kill()
+        self._process.join()
 
 
-def _sort_beside(
-    quads: Iterable[ox.Quad],
-    forked: Callable[[], Iterable[ox.Quad]],
-    sorter: LineSorter,
+def _sort_and_send(
+    quads: Callable[[], Iterable[ox.Quad]],
     directory: Path,
+    sending: Connection,
+    arm: Callable[[], None] | None,
 ) -> None:
-    """Sort `quads` here while a forked process sorts what `forked` yields; merge the two."""
-    global _FORKED
-    _FORKED = forked  # inherited by the fork
+    """In the forked process: sort, then send the run files (or one line of what failed)."""
+    if arm is not None:
+        arm()
     try:
-        with ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=die_with_parent(),
-        ) as pool:
-            other = pool.submit(_sorted_runs, directory)
-            _sort(quads, sorter)
-            try:
-                sorter.take(other.result())
-            except BrokenProcessPool:
-                raise OutputError(
-                    f"the process sorting quads into {directory.name} stopped"
-                ) from None
-    finally:
-        _FORKED = None
+        sorter = LineSorter(directory)
+        _sort(quads(), sorter)
+        sending.send(sorter.handed_over())
+    except BaseException as error:  # the parent reports it; a child prints no traceback
+        sending.send(" ".join(str(error).split()) or type(error).__name__)
 
 
 def _batched(lines: Iterable[bytes]) -> Iterator[list[bytes]]:
