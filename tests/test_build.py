@@ -111,6 +111,34 @@ def test_concurrent_builds_take_turns(tmp_path: Path) -> None:
     assert _snapshot(out) == _snapshot(reference)
 
 
+def test_readers_open_one_published_set_while_builds_publish(tmp_path: Path) -> None:
+    """A store opened while builds keep publishing is always one whole set (opened through
+    OUT/store, RocksDB could take files of two sets and report corruption)."""
+    from kg.graph.store import open_store
+
+    out, small = tmp_path / "out", BUNDLED / "dair-sample.md"
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    expected = set()
+    for paths in ([BUNDLED], [small]):
+        build(paths, out, extract=False)
+        expected.add(int(next(iter(open_store(out).query(count)))[0].value))  # type: ignore[index,union-attr,call-overload]
+    builds = " ; ".join(
+        f"{KG[0]} build --no-extract --out {out} {paths} >/dev/null 2>&1"
+        for paths in (BUNDLED, small) * 6
+    )
+    builder = subprocess.Popen(["bash", "-c", builds])
+    seen, opened = set(), 0
+    try:
+        while builder.poll() is None:
+            store = open_store(out)
+            seen.add(int(next(iter(store.query(count)))[0].value))  # type: ignore[index,union-attr,call-overload]
+            opened += 1
+            del store
+    finally:
+        builder.wait(timeout=300)
+    assert opened > 50 and seen == expected
+
+
 def test_a_build_waits_for_the_lock_and_says_so(tmp_path: Path) -> None:
     import fcntl
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,10 +25,14 @@ STORE_NAME = "store"
 LOAD_SLICE_LINES = 200_000
 
 
+_OPEN_TRIES = 3
+"""Times a reader opens the store when a build publishes a new one meanwhile."""
+
+
 def store_path(directory: Path) -> Path:
     """The store inside a build directory (a store directory itself is accepted too)."""
     directory = Path(directory)
-    return directory if (directory / "CURRENT").exists() else directory / STORE_NAME
+    return directory if os.path.exists(directory / "CURRENT") else directory / STORE_NAME
 
 
 def write_store(directory: Path, nquads: Path) -> Path:
@@ -54,14 +59,31 @@ def write_store(directory: Path, nquads: Path) -> Path:
 
 
 def open_store(directory: Path) -> ox.Store:
-    """Open a built store read-only, or say how to build one."""
+    """Open a built store read-only, or say how to build one.
+
+    The store is opened at its real folder, the one published set the links lead to when it is
+    opened: opened through ``OUT/store``, it could take files from two sets when a build
+    publishes meanwhile. When the set goes away while it is opened (builds keep the one before
+    the newest, no older), the newly published one is opened instead.
+    """
     path = store_path(directory)
-    if not (path / "CURRENT").exists():
-        raise StoreError(f"no kg store at {path}; run 'kg build --out {directory}' first")
     try:
-        return ox.Store.read_only(str(path))
+        (path / "CURRENT").stat()
+        real = path.resolve()
+    except (FileNotFoundError, NotADirectoryError):
+        raise StoreError(f"no kg store at {path}; run 'kg build --out {directory}' first") from None
     except OSError as exc:
-        raise StoreError(f"cannot open the store at {path}: {exc}") from None
+        raise StoreError(f"cannot open the store at {path}: {exc.strerror or exc}") from None
+    for _ in range(_OPEN_TRIES):
+        try:
+            return ox.Store.read_only(str(real))
+        except (OSError, RuntimeError) as exc:
+            error = exc
+        if path.resolve() == real:
+            break
+        real = path.resolve()  # a build published a new set meanwhile
+    reason = " ".join(str(error).split())
+    raise StoreError(f"cannot open the store at {path}: {reason}")
 
 
 def open_graph(directory: Path, endpoint: str | None = None) -> Graph:
