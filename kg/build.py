@@ -5,8 +5,8 @@ Quads stream into one sorted byte stream on disk (never a list of Python terms);
 every dump are written from it into a new output set, which is published in one step under the
 output folder's lock (``kg.graph.output``, held from extraction on): a failed or killed build
 leaves the published graph as it was. With more than one job, a forked process makes and sorts
-the papers' quads while this one extracts the links. Digests are taken in the order of their content, so the order of the paths given
-does not change a byte of the output.
+the papers' quads while this one extracts the links. Digests are taken in the order of their
+content, so the order of the paths given does not change a byte of the output.
 """
 
 from __future__ import annotations
@@ -82,11 +82,14 @@ class StrictBuildError(KgError):
 
 
 class NothingReadError(KgError):
-    """No input could be read: every file's reason is kept for the message."""
+    """No input could be read: every file's reason (and every file passed over) is kept for
+    the message."""
 
-    def __init__(self, errors: list[DigestError]) -> None:
+    def __init__(self, errors: list[DigestError], skipped: list[DigestError]) -> None:
         self.errors = errors
-        super().__init__("no digest could be read; nothing was written")
+        self.skipped = skipped
+        what = "no digest could be read" if errors or skipped else "no digest file was found"
+        super().__init__(f"{what}; nothing was written")
 
 
 def default_jobs() -> int:
@@ -185,7 +188,7 @@ def build(
     if strict and result.errors:
         raise StrictBuildError(result.errors)
     if not result.digests:
-        raise NothingReadError(result.errors)
+        raise NothingReadError(result.errors, result.skipped)
     stage("resolve")
     digests = sorted(result.digests, key=lambda d: (d.checksum, d.section, d.source))
     resolution = resolve(digests)

@@ -89,14 +89,18 @@ def reports_errors(command: F) -> F:
 def build(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Digest files or directories (default: the bundled digests)."),
+        typer.Argument(
+            help="Digest files or directories (default: the bundled digests).",
+            readable=False,  # an unreadable file is skipped with its reason, not a usage error
+        ),
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = DEFAULT_DIR,
     layout: Annotated[
         str | None, typer.Option("--format", help="Force a digest layout instead of detecting it.")
     ] = None,
     vocab: Annotated[
-        list[Path] | None, typer.Option("--vocab", help="An extra Turtle vocabulary file.")
+        list[Path] | None,
+        typer.Option("--vocab", help="An extra Turtle vocabulary file.", readable=False),
     ] = None,
     jobs: Annotated[
         int | None,
@@ -184,6 +188,8 @@ def build(
         except (StrictBuildError, NothingReadError) as exc:
             for error in exc.errors:
                 typer.echo(f"kg: error: {error}", err=True)
+            for error in exc.skipped if isinstance(exc, NothingReadError) else []:
+                typer.echo(f"kg: not read {error}", err=True)
             raise
         progress.update(task, completed=len(stages))
     for error in summary.errors:

@@ -39,6 +39,14 @@ class DigestError(KgError):
         super().__init__(f"{inert(self.path)}: {inert(reason)}")
 
 
+class VocabularyError(KgError):
+    """A vocabulary file (the ontology's own or one given with --vocab) that cannot be read or
+    is not Turtle."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{inert(str(path))}: not a readable Turtle vocabulary ({inert(reason)})")
+
+
 class StoreError(KgError):
     """A store directory that is missing, locked or not a kg store."""
 

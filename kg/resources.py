@@ -9,11 +9,13 @@ never an empty vocabulary.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 
-from kg.errors import KgError
+import pyoxigraph as ox
+
+from kg.errors import KgError, VocabularyError
 
 __all__ = [
     "ResourceError",
@@ -22,6 +24,7 @@ __all__ = [
     "data_path",
     "ontology_files",
     "ontology_path",
+    "turtle_quads",
     "vocabulary_files",
 ]
 
@@ -81,3 +84,14 @@ def vocabulary_files(extra: Sequence[Path] = ()) -> list[Path]:
 def ontology_files(extra: Sequence[Path] = ()) -> list[Path]:
     """The ontology itself followed by every vocabulary."""
     return [ontology_path("mlkg.ttl"), *vocabulary_files(extra)]
+
+
+def turtle_quads(path: Path) -> Iterator[ox.Quad]:
+    """The quads of a Turtle vocabulary file; one line naming the file when it cannot be read
+    or is not Turtle."""
+    try:
+        yield from ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+    except OSError as exc:
+        raise VocabularyError(path, exc.strerror or str(exc)) from None
+    except (SyntaxError, ValueError) as exc:
+        raise VocabularyError(path, " ".join(str(exc).split())) from None

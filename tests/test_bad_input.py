@@ -364,6 +364,113 @@ def test_cli_build_with_only_bad_files_fails(tmp_path: Path) -> None:
     assert _outputs(out) == []
 
 
+def test_cli_build_of_nothing_but_passed_over_files_names_them(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = invoke("build", str(tmp_path / "empty"), "--out", str(tmp_path / "out"))
+    _no_traceback(result)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "kg: error: no digest file was found; nothing was written"
+    ]
+    (tmp_path / "pdfs").mkdir()
+    (tmp_path / "pdfs" / "paper.pdf").write_bytes(b"%PDF-1.4")
+    result = invoke("build", str(tmp_path / "pdfs"), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"kg: not read {tmp_path / 'pdfs' / 'paper.pdf'}: not a digest file name (suffix '.pdf';"
+        " digests end in .md, .markdown or .txt)",
+        "kg: error: no digest could be read; nothing was written",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda d: d / "missing.ttl", r"No such file or directory"),
+        (lambda d: d, r"Is a directory"),
+        (lambda d: _write(d / "v.ttl", (BUNDLED / DAIR_SAMPLE).read_bytes()), r"Parser error"),
+        (lambda d: _write(d / "v.ttl", bytes(range(256)) * 8), r"Parser error"),
+    ],
+    ids=["missing", "folder", "markdown", "binary"],
+)
+@pytest.mark.parametrize("extract", ["--extract", "--no-extract"])
+def test_a_bad_vocabulary_is_one_line(
+    tmp_path: Path, make: Callable[[Path], Path], reason: str, extract: str
+) -> None:
+    vocab = make(tmp_path)
+    out = tmp_path / "out"
+    result = invoke(
+        "build", str(BUNDLED / DAIR_SAMPLE), "--vocab", str(vocab), extract, "-o", str(out)
+    )
+    _no_traceback(result)
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"kg: error: {vocab}: not a readable Turtle vocabulary (")
+    assert re.search(reason, line)
+    assert _outputs(out) == []
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+_UNPRIVILEGED = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+
+
+def _without_root_s_reading_rights() -> list[str]:
+    """A command prefix under which file permissions hold (root reads everything otherwise)."""
+    if os.geteuid() != 0:
+        return []
+    if subprocess.run([*_UNPRIVILEGED, "true"], capture_output=True).returncode != 0:
+        pytest.skip("setpriv cannot drop root's reading rights here")
+    return _UNPRIVILEGED
+
+
+def test_an_unreadable_file_named_is_skipped_and_the_others_built(tmp_path: Path) -> None:
+    prefix = _without_root_s_reading_rights()
+    secret = _write(tmp_path / "secret.md", (BUNDLED / DAIR_SAMPLE).read_bytes())
+    secret.chmod(0)
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [
+            *prefix,
+            str(KG),
+            "build",
+            "--no-extract",
+            str(BUNDLED / QA_JA),
+            str(secret),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [f"kg: skipped {secret}: cannot be read (Permission denied)"]
+    assert (out / "kg.nt").stat().st_size > 0
+
+
+def test_an_unreadable_store_is_one_line(tmp_path: Path) -> None:
+    prefix = _without_root_s_reading_rights()
+    out = tmp_path / "out"
+    build([BUNDLED / DAIR_SAMPLE], out, extract=False)
+    store = (out / "store").resolve()
+    store.chmod(0)
+    try:
+        done = subprocess.run(
+            [*prefix, str(KG), "query", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--store", str(out)],
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        store.chmod(0o755)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"kg: error: cannot open the store at {out / 'store'}: Permission denied"
+    ]
+
+
 def test_kg_command_end_to_end(tmp_path: Path) -> None:
     """The installed `kg` script, as a user runs it: several bad files, then --strict."""
     bad_paths = [str(write_bad(tmp_path, bad)) for bad in BAD_FILES]

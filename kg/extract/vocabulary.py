@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from kg.graph.prefixes import MLKG_NS, PREFIXES
-from kg.resources import vocabulary_files
+from kg.resources import turtle_quads, vocabulary_files
 
 __all__ = ["ENTITY_TYPES", "Term", "Vocabulary", "load_vocabulary", "normalise_alias"]
 
@@ -174,7 +174,7 @@ def _literal(term: object) -> tuple[str, str] | None:
 def _read(files: Iterable[Path]) -> dict[str, Term]:
     props: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
     for path in files:
-        for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+        for quad in turtle_quads(path):
             if isinstance(quad.subject, ox.NamedNode):
                 value = quad.object.value if isinstance(quad.object, ox.NamedNode) else quad.object
                 props[quad.subject.value][quad.predicate.value].append(value)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
-from kg.resources import ontology_files
+from kg.resources import ontology_files, turtle_quads
 
 __all__ = ["ontology_quads"]
 
@@ -16,7 +15,4 @@ __all__ = ["ontology_quads"]
 def ontology_quads(extra: Sequence[Path] = ()) -> Iterator[ox.Quad]:
     """Quads of the ontology and vocabularies, in the default graph."""
     for path in ontology_files(extra):
-        try:
-            yield from ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise KgError(f"{path}: not a readable Turtle vocabulary ({exc})") from None
+        yield from turtle_quads(path)
