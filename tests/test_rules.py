@@ -260,6 +260,31 @@ def test_shape_regexes_become_word_flags_with_the_same_matches() -> None:
     assert not any("llama" in found for found in by_flag)
 
 
+def test_a_word_longer_than_any_name_is_no_name_and_costs_no_regex_time() -> None:
+    from kg.extract.entities import Registry
+    from kg.extract.rules import MAX_NAME_CHARS
+
+    nlp = build_pipeline(load_vocabulary())
+    fits = "Zorb" + "Bench" * ((MAX_NAME_CHARS - 6) // 5) + "QA"
+    too_long = "Zorb" + "Bench" * ((MAX_NAME_CHARS - 6) // 5 + 1) + "QA"
+    huge = "Zorb" + "Bench" * 4_000 + "QA"  # the shape regex takes quadratic time on it
+    assert len(fits) <= MAX_NAME_CHARS < len(too_long)
+    doc = nlp(f"It beats {fits} and {too_long} and {huge} by far.")
+    assert {span.text for span in doc.spans["kg"]} == {fits}
+    registry = Registry(load_vocabulary())
+    assert registry.entity(huge, "benchmark") is None
+    assert registry.entity(too_long, "benchmark") is None
+    assert registry.entity(fits, "benchmark") is not None
+    import tracemalloc
+
+    registry.lookup("HumanEvalx", "benchmark")  # the index of curated spellings, made once
+    tracemalloc.start()
+    assert registry.lookup("HumanEvalz" + "z" * 20_000, "benchmark") is None
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1_000_000, "no one-letter deletions of a text longer than any name"
+
+
 def test_more_word_regexes_than_free_flags_is_an_error() -> None:
     from spacy.vocab import Vocab
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from kg.extract.rules import GENERIC_ACRONYMS
+from kg.extract.rules import GENERIC_ACRONYMS, MAX_NAME_CHARS
 from kg.extract.vocabulary import Term, Vocabulary, normalise_alias
 from kg.records import Entity
 from kg.resolve import slugify
@@ -59,6 +59,7 @@ class Registry:
         self.vocabulary = vocabulary
         self.discovered: dict[tuple[str, str], Entity] = {}
         self._spellings: dict[str, dict[str, list[tuple[str, Term]]]] = {}
+        self._longest: dict[str, int] = {}
 
     def curated(self, term: Term) -> Entity:
         return Entity(term.kind, term.label, term.iri)
@@ -79,6 +80,9 @@ class Registry:
                     for form in {folded, *_deletions(folded)}:
                         index.setdefault(form, []).append((folded, term))
             self._spellings[kind] = index
+            self._longest[kind] = max(map(len, index), default=0)
+        if len(key) > self._longest[kind] + 1:
+            return None  # longer than any curated name with a letter added
         index = self._spellings[kind]
         near = {
             term.iri: term
@@ -100,8 +104,10 @@ class Registry:
         if known:
             return known
         name = " ".join(name.split()).strip(" -,.;:")
-        if len(name) < 2 or _NOT_A_NAME.match(name) or name in GENERIC_ACRONYMS:
-            return None  # "7B", "model"; "LLM" of "LLM benchmarks" names no benchmark
+        if not 2 <= len(name) <= MAX_NAME_CHARS or _NOT_A_NAME.match(name):
+            return None  # "7B", "model", a run of thousands of letters
+        if name in GENERIC_ACRONYMS:
+            return None  # "LLM" of "LLM benchmarks" names no benchmark
         key = (kind, slugify(name))
         if key not in self.discovered:
             self.discovered[key] = Entity(kind, name, None, self.family_of(name, kind))

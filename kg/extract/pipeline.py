@@ -29,6 +29,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from kg.errors import KgError
+from kg.extract.rules import MAX_NAME_CHARS
 from kg.extract.vocabulary import Term, Vocabulary
 from kg.resources import ontology_path
 
@@ -198,7 +199,8 @@ def _regex_flags(vocab: Vocab, patterns: list[dict[str, Any]]) -> list[dict[str,
     """The patterns with each word regex (``{"TEXT": {"REGEX": ...}}``) turned into a flag of
     the word's lexeme, decided once per word of the vocabulary instead of once per token of
     every text; the matches are the same (spaCy's REGEX is ``re.search`` on the token's text,
-    the same as its lexeme's)."""
+    the same as its lexeme's). A word longer than any name is no part of one: its regexes are
+    not run (some take time quadratic in the length of a word)."""
     flags: dict[str, int] = {}
 
     def flag(expression: str) -> str:
@@ -208,7 +210,8 @@ def _regex_flags(vocab: Vocab, patterns: list[dict[str, Any]]) -> list[dict[str,
                 raise KgError(f"more word regexes in the rule patterns than {free} flags")
             search = re.compile(expression).search
             flags[expression] = vocab.add_flag(
-                lambda text: search(text) is not None, _FIRST_FREE_FLAG + len(flags)
+                lambda text: len(text) <= MAX_NAME_CHARS and search(text) is not None,
+                _FIRST_FREE_FLAG + len(flags),
             )
         return f"FLAG{flags[expression]}"
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "GENERIC_ACRONYMS",
+    "MAX_NAME_CHARS",
     "Artefact",
     "description_artefacts",
     "kind_from_text",
@@ -202,6 +203,10 @@ class Artefact:
     kind: str | None  # model | benchmark | None (a method, framework or unknown)
     release: bool = False  # a technical report, an announcement, or a title that is the name
 
+
+MAX_NAME_CHARS = 80
+"""A longer text is no model or benchmark name, nor a word of one (the longest known names are
+about 40 characters)."""
 
 # acronyms of the field that say what a paper is about, not what it is called
 GENERIC_ACRONYMS = frozenset(
