@@ -185,40 +185,57 @@ def _union_within_weeks(groups: _Groups, appearances: Sequence[Appearance]) -> N
             continue
         titles = {i: appearances[i].entry.title_en for i in members}
         norms = {i: normalise_title(t) for i, t in titles.items()}
-        for i in members:
-            short = _content(norms[i])
-            if not short or (len(short) == 1 and not _name_like(titles[i])):
-                continue
-            head = _head(titles[i])
-            candidates = {
-                groups.find(j)
-                for j in members
-                if groups.find(j) != groups.find(i)
-                and (
-                    (short < _content(norms[j])) or (head is not None and head == _head(titles[j]))
-                )
-            }
-            if len(candidates) == 1:
-                groups.union(i, candidates.pop())
+        _union_shorter_titles(groups, members, titles, norms)
         _union_quoted(groups, appearances, members, norms)
+
+
+def _union_shorter_titles(
+    groups: _Groups, members: list[int], titles: dict[int, str], norms: dict[int, str]
+) -> None:
+    """An entry whose title's words are all in one other same-week paper's title, or that
+    shares its head ("Phi-3: ..."), is that paper. The titles holding a set of words are found
+    through an index of words (a week of thousands of rows is not compared pair by pair)."""
+    contents = {i: _content(norms[i]) for i in members}
+    heads = {i: _head(titles[i]) for i in members}
+    by_content: dict[frozenset[str], list[int]] = defaultdict(list)
+    for i in members:
+        by_content[contents[i]].append(i)
+    by_word: dict[str, set[frozenset[str]]] = defaultdict(set)
+    for content in by_content:
+        for word in content:
+            by_word[word].add(content)
+    by_head: dict[str, list[int]] = defaultdict(list)
+    for i, head in heads.items():
+        if head is not None:
+            by_head[head].append(i)
+    for i in members:
+        short = contents[i]
+        if not short or (len(short) == 1 and not _name_like(titles[i])):
+            continue
+        postings = sorted((by_word[word] for word in short), key=len)
+        longer = set.intersection(*postings) - {short}
+        related = [j for content in longer for j in by_content[content]]
+        head = heads[i]
+        if head is not None:
+            related.extend(by_head[head])
+        root = groups.find(i)
+        candidates = {groups.find(j) for j in related} - {root}
+        if len(candidates) == 1:
+            groups.union(i, candidates.pop())
 
 
 def _union_quoted(
     groups: _Groups, appearances: Sequence[Appearance], members: list[int], norms: dict[int, str]
 ) -> None:
     """A write-up with no arXiv id of its own that quotes a same-week paper's full title."""
+    quotable = [(j, f" {norms[j]} ") for j in members if len(_content(norms[j])) >= 4]
     for i in members:
         entry = appearances[i].entry
-        if entry.arxiv_ids:
+        if entry.arxiv_ids or not (entry.abstract_local or entry.abstract_en):
             continue
         text = normalise_title(" ".join(filter(None, (entry.abstract_local, entry.abstract_en))))
-        quoted = {
-            groups.find(j)
-            for j in members
-            if groups.find(j) != groups.find(i)
-            and len(_content(norms[j])) >= 4
-            and f" {norms[j]} " in f" {text} "
-        }
+        root = groups.find(i)
+        quoted = {groups.find(j) for j, title in quotable if title in f" {text} "} - {root}
         if len(quoted) == 1:
             groups.union(i, quoted.pop())
 

@@ -433,3 +433,28 @@ def test_the_dair_sample_alone() -> None:
     # 5 DAIR rows and 10 Japanese papers share System 2 Attention and GPQA
     assert resolution.entries == 15
     assert len(resolution.papers) == 13
+
+
+def test_a_week_of_thousands_of_rows_is_resolved_without_comparing_every_pair() -> None:
+    """Titles are matched through an index of their words: 6,000 rows of one week (about 20 s
+    when compared pair by pair) resolve in well under 5 s and still merge what they should."""
+    import time
+
+    rows = [
+        make_entry(i, f"Zorblax Model {i}: study {i % 13}", arxiv=f"2404.{10000 + i}")
+        for i in range(6_000)
+    ]
+    english = make_digest("dair", rows, section=1)
+    other = make_digest(
+        "pytorchkr",
+        [make_entry(1, "Zorblax Model 17"), make_entry(2, "Quux Net: a thing")],
+        language="ko",
+    )
+    started = time.perf_counter()
+    resolution = resolve([english, other])
+    assert time.perf_counter() - started < 5.0
+    assert len(resolution.papers) == 6_001
+    assert [a.entry.title_en for a in _paper(resolution, "2404.10017").appearances] == [
+        "Zorblax Model 17: study 4",
+        "Zorblax Model 17",
+    ]
