@@ -677,6 +677,50 @@ def test_control_and_bidi_characters_are_removed(tmp_path: Path) -> None:
     assert first.title_local == "(여러분에게도 필요할 수 있는) 시스템 2 어텐션"
 
 
+@pytest.mark.parametrize(
+    ("where", "brk"),
+    [
+        *[("title", c) for c in ["\u2028", "\u2029", "\x0b", "\x0c", "\x85", "\x1c", "\x1e"]],
+        *[("cells", c) for c in ["\n", "\r\n", "\r", "\n\n"]],
+        ("description", "\n"),
+    ],
+)
+def test_a_row_broken_in_the_middle_of_a_file_keeps_its_links(
+    tmp_path: Path, where: str, brk: str
+) -> None:
+    """Characters Python splits lines at are spaces in Markdown; a line break inside a row
+    joins the row back (a blank line ends it: the row is then cut, its links lost, told)."""
+    text = (BUNDLED / DAIR_SAMPLE).read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if "**Phi-3**" in line)
+    broken = {
+        "title": row.replace("**Phi-3**", f"**Phi{brk}-3**"),
+        "cells": row.replace(" | [Paper]", f" |{brk}[Paper]").replace(" [Paper]", f"{brk}[Paper]"),
+        "description": row.replace(" - ", f" - {brk}", 1),
+    }[where]
+    path = tmp_path / "broken.md"
+    path.write_bytes(text.replace(row, broken).encode("utf-8"))
+    digests = read_file(path)
+    entries = {e.title_en: e for d in digests for e in d.entries}
+    whole = {e.title_en: e for d in read_file(BUNDLED / DAIR_SAMPLE) for e in d.entries}
+    assert len(entries) == len(whole)
+    phi = entries["Phi -3" if where == "title" else "Phi-3"]
+    if brk == "\n\n":
+        assert phi.arxiv_ids == ()  # a blank line ends a table: what follows is no part of it
+        return
+    assert phi.arxiv_ids == whole["Phi-3"].arxiv_ids == ("2404.14219",)
+    assert phi.links == whole["Phi-3"].links
+    assert phi.intro_en == whole["Phi-3"].intro_en
+
+
+def test_a_last_row_broken_and_cut_is_still_told(tmp_path: Path) -> None:
+    text = (BUNDLED / DAIR_SAMPLE).read_text(encoding="utf-8").rstrip("\n")
+    last = text.splitlines()[-1]
+    path = tmp_path / "cut.md"
+    path.write_text(text.replace(last, last[: len(last) // 3] + "\nmore of it"), encoding="utf-8")
+    with pytest.raises(DigestError, match="truncated: the last table row has no closing '\\|'"):
+        read_file(path)
+
+
 # ------------------------------------------------------------------ cut at any offset
 
 _CUT_SOURCES = {

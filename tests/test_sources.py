@@ -626,7 +626,7 @@ def test_korean_title_split_is_linear(size: int, unit: str) -> None:
 
 def test_strip_unsafe_keeps_lines_and_drops_controls() -> None:
     text = "a\u202eb\u2066c\u2069\u200e\u200f\x1b[0m\x00d\te\r\nf\x0cg\u2028h\x85i"
-    assert strip_unsafe(text) == "abc[0md\te\r\nf\ng\nh\ni"
+    assert strip_unsafe(text) == "abc[0md\te\r\nf g h i"
     assert clean(" x\u202d y \u061c") == "x y"
 
 

@@ -12,7 +12,8 @@ Every row becomes an entry, malformed or not; each week becomes one `Digest`. Ti
 text: Markdown escapes, emphasis, links and inline HTML are removed, and a title never runs into
 its description.
 
-A file cut short is refused where the layout tells: a last row without its closing ``|`` or its
+A row broken over several lines (a line break inside a cell) is joined back into one. A file cut
+short is refused where the layout tells: a last row without its closing ``|`` or its
 links cell, a heading or a rule begun on the last line, a last week without rows, fewer weeks
 than the contents list at the top names, or a last week that stops before the row number every
 other week reaches. A cut exactly at the end of a row of a file without contents or numbering
@@ -22,6 +23,7 @@ cannot be told from a shorter digest.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from statistics import median
@@ -185,13 +187,13 @@ def _row_number(row: str) -> int | None:
     return int(number["n"]) if number else None
 
 
-def _cut_last_line(last: str) -> str | None:
-    """Why the file's last line, a table row, is cut short; None if it is whole."""
-    if not last.endswith("|") or last.endswith("\\|"):
-        return f"the last table row has no closing '|' ({last[:60]!r})"
-    cells = len(_cells(last))
+def _cut_row(row: str) -> str | None:
+    """Why a table row is cut short (no closing ``|``, fewer than 2 cells); None if whole."""
+    if not row.endswith("|") or row.endswith("\\|"):
+        return f"the last table row has no closing '|' ({row[:60]!r})"
+    cells = len(_cells(row))
     if cells < 2:
-        return f"the last table row has {cells} cell, a row has 2 ({last[:60]!r})"
+        return f"the last table row has {cells} cell, a row has 2 ({row[:60]!r})"
     return None
 
 
@@ -212,11 +214,11 @@ def _cut_numbering(sections: list[_Section]) -> str | None:
     )
 
 
-def _cut(text: str, sections: list[_Section]) -> str | None:
-    """Why a parsed file looks cut short (see the module docstring), or None."""
-    last = text.rstrip().splitlines()[-1].strip()
+def _cut(text: str, last: str, sections: list[_Section]) -> str | None:
+    """Why a parsed file whose last line (a broken row joined) is `last` looks cut short (see
+    the module docstring), or None."""
     if last.startswith("|"):
-        reason = _cut_last_line(last)
+        reason = _cut_row(last)
         if reason:
             return reason
     if last.startswith("#") or last in ("-", "--"):
@@ -271,10 +273,35 @@ def _check_row_length(row: str, week: int, position: int, source: str) -> None:
         )
 
 
-def read(text: str, source: str, checksum: str) -> list[Digest]:
-    sections: list[_Section] = []
+def _lines(text: str) -> Iterator[str]:
+    """The file's lines, stripped, with a table row broken over several lines joined into one:
+    a row cut short (see `_cut_row`) goes on over the lines that follow, up to the one that
+    makes it whole, unless a blank line, a heading or another row comes first."""
+    broken = ""
     for raw in text.splitlines():
         line = raw.strip()
+        if broken:
+            if line and not line.startswith(("|", "#")) and len(broken) <= MAX_ENTRY_CHARS:
+                broken = f"{broken} {line}"
+                if _cut_row(broken) is None:
+                    yield broken
+                    broken = ""
+                continue
+            yield broken
+            broken = ""
+        if line.startswith("|") and _cut_row(line) is not None:
+            broken = line
+        else:
+            yield line
+    if broken:
+        yield " ".join(broken)
+
+
+def read(text: str, source: str, checksum: str) -> list[Digest]:
+    sections: list[_Section] = []
+    last = ""
+    for line in _lines(text):
+        last = line or last
         heading = _HEADING.match(line)
         if heading:
             months, days, year = _week_parts(heading["title"])
@@ -286,7 +313,7 @@ def read(text: str, source: str, checksum: str) -> list[Digest]:
             sections[-1].rows.append(line)
     if not sections:
         raise DigestError(source, "no 'Top ML Papers of the Week' section")
-    cut = _cut(text, sections)
+    cut = _cut(text, last, sections)
     if cut:
         raise DigestError(source, f"truncated: {cut}")
     digests: list[Digest] = []

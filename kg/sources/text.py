@@ -22,8 +22,9 @@ _CJK = re.compile(r"[\uac00-\ud7a3\u3040-\u30ff\u4e00-\u9fff]")
 # bidirectional marks, embeddings, overrides and isolates: they reorder what a reader sees
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _CONTROL = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff{_BIDI}]")
-# what `strip_unsafe` keeps of a whole file: tabs and line breaks, every other character that
-# splits lines becomes a line break, other controls and bidi characters go
+# what `strip_unsafe` keeps of a whole file: tabs and line breaks; the other characters Python
+# splits lines at are no line breaks in Markdown and become spaces; other controls and bidi
+# characters go
 _LINE_BREAKS = re.compile(r"[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _UNSAFE = re.compile(rf"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f{_BIDI}]")
 _BLANKS = re.compile(r"[ \t\u00a0\u3000]+")
@@ -47,11 +48,13 @@ def clean(text: str) -> str:
 def strip_unsafe(text: str) -> str:
     """A whole file's text without control and bidirectional-override characters.
 
-    Line structure is kept: tabs, ``\\n`` and ``\\r`` stay, and the other characters that split
-    lines (form feed, vertical tab, NEL, U+2028/U+2029) become ``\\n``. Zero-width characters
-    are left to `clean`, which works line by line.
+    Line structure is kept: tabs, ``\\n`` and ``\\r`` (Markdown's line endings) stay, and the
+    other characters ``str.splitlines`` splits at (form feed, vertical tab, NEL, U+2028/U+2029,
+    the file, group and record separators) become spaces: in Markdown they end no line, and as
+    line breaks they would cut a table row or a title in two. Zero-width characters are left
+    to `clean`, which works line by line.
     """
-    return _UNSAFE.sub("", _LINE_BREAKS.sub("\n", text))
+    return _UNSAFE.sub("", _LINE_BREAKS.sub(" ", text))
 
 
 def has_hangul(text: str) -> bool:
