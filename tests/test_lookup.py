@@ -158,6 +158,23 @@ def test_old_style_arxiv_ids(tmp_path: Path) -> None:
         assert find_paper(store, text) == paper.value, text
 
 
+@pytest.mark.parametrize("text", ['"', "???", " - ", "..."])
+def test_a_name_of_punctuation_names_nothing(text: str) -> None:
+    """Its slug would be "untitled", the slug of a paper whose title is punctuation only."""
+    store = ox.Store()
+    paper = ox.NamedNode(ID + "paper/untitled")
+    title = ox.NamedNode(PREFIXES["dcterms"] + "title")
+    store.add(
+        ox.Quad(
+            paper, ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(PREFIXES["mlkg"] + "Paper")
+        )
+    )
+    store.add(ox.Quad(paper, title, ox.Literal("???", language="en")))
+    assert find_paper(store, "untitled") == paper.value
+    with pytest.raises(NotFoundError, match=r"^no paper matches"):
+        find_paper(store, text)
+
+
 def test_node_kind(store: ox.Store) -> None:
     assert node_kind(store, PHI3) == "paper"
     assert node_kind(store, TOPIC + "rag") == "topic"

@@ -203,7 +203,7 @@ def find(graph: Graph, text: str, kinds: Iterable[str] = (*PAPER_KINDS, *ENTITY_
     """The node `text` names among nodes of `kinds` (see the module's description)."""
     kinds = tuple(kinds)
     query = " ".join(text.split())
-    if not query:
+    if not any(c.isalnum() for c in query):  # names nothing (its slug would be "untitled")
         raise NotFoundError(_what(kinds), text, hint=_hint(kinds))
     papers = bool(set(kinds) & set(PAPER_KINDS))
     arxiv = _ARXIV_URL.fullmatch(query) or _ARXIV_ID.fullmatch(query)
