@@ -280,3 +280,27 @@ def test_the_checksum_is_the_files(
     digests = _read(readme, tmp_path)
     expected = hashlib.sha256(readme.text.encode("utf-8")).hexdigest()
     assert {d.checksum for d in digests} == {expected}
+
+
+@pytest.mark.parametrize(
+    ("heading", "arxiv", "week"),
+    [
+        ("(April 22 - April 28) - 2024", "2404.10001", date(2024, 4, 22)),
+        ("(April 22 - April 28) - 10000", "2404.10001", date(2024, 4, 22)),  # no year 1000
+        ("(April 22 - April 28)", "2404.10001", date(2024, 4, 22)),  # the year of the ids
+        ("(April 22 - April 28)", "9913.10001", None),  # month 13: no arXiv id, no year
+    ],
+)
+def test_a_week_s_year_is_four_digits_or_the_year_of_its_arxiv_ids(
+    tmp_path: Path, heading: str, arxiv: str, week: date | None
+) -> None:
+    path = tmp_path / "README.md"
+    path.write_text(
+        f"## Top ML Papers of the Week {heading}\n| **Paper** | **Links** |\n| --- | --- |\n"
+        f"| 1) **Zorblax** - a model | [Paper](https://arxiv.org/abs/{arxiv}) |\n",
+        encoding="utf-8",
+    )
+    (digest,) = read_file(path)
+    assert digest.week_start == week
+    (entry,) = digest.entries
+    assert entry.arxiv_ids == ((arxiv,) if week else ())

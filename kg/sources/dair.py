@@ -71,9 +71,9 @@ _CONTENTS_LINE = re.compile(
     re.I | re.M,
 )
 _RANGE = re.compile(
-    r"\(\s*(?P<m1>[A-Za-z]+)\.?\s+(?P<d1>\d{1,2})(?:,?\s*(?P<y1>\d{4}))?\s*[-–—~to]+\s*"
-    r"(?:(?P<m2>[A-Za-z]+)\.?\s+)?(?P<d2>\d{1,2})(?:,?\s*(?P<y2>\d{4}))?\s*\)"
-    r"(?:\s*[-–—,]\s*(?P<y>\d{4}))?"
+    r"\(\s*(?P<m1>[A-Za-z]+)\.?\s+(?P<d1>\d{1,2})(?:,?\s*(?P<y1>\d{4}(?!\d)))?\s*[-–—~to]+\s*"
+    r"(?:(?P<m2>[A-Za-z]+)\.?\s+)?(?P<d2>\d{1,2})(?:,?\s*(?P<y2>\d{4}(?!\d)))?\s*\)"
+    r"(?:\s*[-–—,]\s*(?P<y>\d{4}(?!\d)))?"
 )
 # neither part spans another link's brackets: each match attempt stops at the next '[' or '(',
 # so a row of a million '[' is read in one pass

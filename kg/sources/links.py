@@ -11,8 +11,10 @@ __all__ = ["URL_RE", "classify", "find_urls", "normalise_arxiv_id"]
 
 URL_RE = re.compile(r"https?://[^\s<>()\[\]|\"'`]+")
 
+# a new-style id is YYMM.NNNNN, from April 2007 (0704) on; an old-style one archive/YYMMNNN
 _ARXIV_PATH = re.compile(
-    r"^/(?:abs|pdf|html)/(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?$"
+    r"^/(?:abs|pdf|html)/(?P<id>(?:0[7-9]|[1-9]\d)(?:0[1-9]|1[0-2])\.\d{4,5}"
+    r"|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?$"
 )
 _TWEET_PATH = re.compile(r"^/(?P<account>[A-Za-z0-9_]{1,15})/status(?:es)?/(?P<id>\d{5,25})")
 _ARXIV_VERSION = re.compile(r"v\d+$")
