@@ -178,7 +178,7 @@ def build(
 ) -> BuildSummary:
     """Read the digests at `paths` and publish the store and dumps under `out`.
 
-    With `cache`, the pipeline runs only on texts that no earlier build into `out` has read
+    With `cache`, the pipeline runs only on texts that the previous build into `out` did not read
     (``kg.extract.cache``): a weekly update extracts the new week, with the same result.
     """
     started = time.perf_counter()

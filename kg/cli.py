@@ -122,7 +122,7 @@ def build(
         bool,
         typer.Option(
             "--cache/--no-cache",
-            help="Reuse what earlier builds into --out found in unchanged texts.",
+            help="Reuse what the previous build into --out found in unchanged texts.",
         ),
     ] = True,
     endpoint: Annotated[

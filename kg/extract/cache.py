@@ -1,12 +1,13 @@
 """What the pipeline found in each text, kept between builds into one output folder.
 
 A weekly update re-reads every digest (reading is cheap) but runs the spaCy pipeline only on
-texts it has not seen: the mentions of a text depend on nothing but the text and the pipeline,
-so they are kept by the text's SHA-256 under a fingerprint of everything the pipeline is made
-from (kg's and spaCy's versions, the ontology, the vocabularies, the rule files and the code
-that turns spans into mentions). A different fingerprint starts an empty cache. Everything
-across papers (entity discovery, relations, topics, identity) is computed again on every
-build, so a build with the cache gives the same bytes as one without it.
+texts the previous build did not read (the cache holds the last build's texts, no others): the
+mentions of a text depend on nothing but the text and the pipeline, so they are kept by the
+text's SHA-256 under a fingerprint of everything the pipeline is made from (kg's and spaCy's
+versions, the ontology, the vocabularies, the rule files and the code that turns spans into
+mentions). A different fingerprint starts an empty cache. Everything across papers (entity
+discovery, relations, topics, identity) is computed again on every build, so a build with the
+cache gives the same bytes as one without it.
 
 The cache is a SQLite file, ``OUT/cache/mentions.sqlite``. It is read and written under the
 output folder's lock, written after the build is published; an unreadable
