@@ -449,3 +449,15 @@ def test_a_snippet_carries_no_highlight_bullet() -> None:
     entry = Entry(1, "A Study", intro_en="It beats GPT-4 on HotpotQA. ● Faster – it is cheap.")
     snippets = {m.snippet for m in mentions_of(entry) if m.text in ("GPT-4", "HotpotQA")}
     assert snippets == {"It beats GPT-4 on HotpotQA."}
+
+
+def test_places_are_found_left_to_right_without_overlap() -> None:
+    from kg.extract.rules import places
+
+    assert places("aa", "aaaa a aa") == [(0, 2), (2, 4), (7, 9)]
+    assert places("GPT-4", "gpt-4 and GPT-4o", ignore_case=True) == [(0, 5), (10, 15)]
+    assert places("GPT-4", "gpt-4 and GPT-4o") == [(10, 15)]
+    assert places("X.1", "X01 X.1") == [(4, 7)]  # a name, not a pattern
+    # a letter whose lower case is longer ("İ" -> "i̇") does not move the offsets
+    assert places("Zorb", "İİ zorb", ignore_case=True) == [(3, 7)]
+    assert places("", "text") == []

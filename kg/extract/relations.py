@@ -16,6 +16,7 @@ from kg.extract.rules import (
     description_artefacts,
     kind_from_text,
     opening_kind,
+    places,
     title_artefact,
 )
 from kg.extract.topic_model import load_topic_model
@@ -115,8 +116,8 @@ class _Relater:
         parts = [p for p in re.split(r"[-\s]", name) if len(p) >= 3]
         if len(parts) > 1 and any(self.vocabulary.lookup(p, "model") for p in parts):
             return "model"
-        places = re.finditer(re.escape(name), body)
-        return "model" if any(_SIZED.match(body, place.end()) for place in places) else None
+        sized = any(_SIZED.match(body, end) for _, end in places(name, body))
+        return "model" if sized else None
 
     def _propose(
         self, index: int, entity: Entity, method: str, digests: Iterable[str], snippet: str

@@ -21,6 +21,7 @@ __all__ = [
     "kind_of_phrase",
     "name_like",
     "opening_kind",
+    "places",
     "title_artefact",
 ]
 
@@ -359,16 +360,32 @@ _KIND_BEFORE = re.compile(
 )
 
 
+def places(name: str, text: str, ignore_case: bool = False) -> list[tuple[int, int]]:
+    """Where `name` occurs in `text` (start, end), left to right, not overlapping: a plain
+    search, not a regex compiled for each name."""
+    if ignore_case:
+        folded = text.lower()
+        if len(folded) != len(text):  # a letter whose lower case is longer: offsets would move
+            return [m.span() for m in re.finditer(re.escape(name), text, re.I)]
+        text, name = folded, name.lower()
+    found = []
+    start = text.find(name) if name else -1
+    while start >= 0:
+        found.append((start, start + len(name)))
+        start = text.find(name, start + len(name))
+    return found
+
+
 def kind_from_text(name: str, text: str) -> str | None:
     """What the text calls a named artefact: "X, a 7B language model", "a benchmark called X"."""
-    if name.lower() not in text.lower():
+    spans = places(name, text, ignore_case=True)
+    if not spans:
         return None
-    places = [m.span() for m in re.finditer(re.escape(name), text, re.I)]
     word = next(
-        (w for _, end in places if (w := _KIND_AFTER.match(text, end))),
+        (w for _, end in spans if (w := _KIND_AFTER.match(text, end))),
         None,
     ) or next(
-        (w for start, _ in places if (w := _KIND_BEFORE.search(text, max(0, start - 40), start))),
+        (w for start, _ in spans if (w := _KIND_BEFORE.search(text, max(0, start - 40), start))),
         None,
     )
     if not word:

@@ -146,15 +146,31 @@ def _web_key(url: str) -> str:
     return f"{host}{parts.path}".rstrip("/").lower()
 
 
+_AUTHORITY = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//(?P<netloc>[^/?#]*)(?P<path>[^?#]*)")
+
+
+@lru_cache(maxsize=4096)
+def _host(netloc: str) -> str | None:
+    """The host of a URL's authority (``user@Host:port``), lowercased, without ``www.``, with
+    twitter.com as x.com; None when it does not parse. Hosts repeat: each is parsed once."""
+    try:
+        host = (urlsplit(f"//{netloc}").hostname or "").lower().removeprefix("www.")
+    except ValueError:
+        return None
+    return host.replace("twitter.com", "x.com")
+
+
 def _web_keys(url: str) -> list[str]:
     """The keys an owner of `url` may be registered under, most specific first."""
-    try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower().removeprefix("www.")
-    except ValueError:
+    url = url.strip()
+    authority = _AUTHORITY.match(url)
+    if authority:
+        host, path = _host(authority["netloc"]), authority["path"]
+    else:  # no "//": urlsplit finds no host either
+        host, path = "", urlsplit(url).path
+    if host is None:
         return []
-    host = host.replace("twitter.com", "x.com")
-    segments = [s for s in parts.path.lower().split("/") if s]
+    segments = [s for s in path.lower().split("/") if s]
     if host.endswith(".github.io") and host.count(".") == 2:
         return [f"github.com/{host.split('.')[0]}"]
     if host == "huggingface.co" and segments[:1] and segments[0] in _HUB_PREFIXES:
