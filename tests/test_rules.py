@@ -7,6 +7,8 @@ relations between them (relations.py).
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from datetime import date
 
 import pytest
@@ -461,3 +463,22 @@ def test_places_are_found_left_to_right_without_overlap() -> None:
     # a letter whose lower case is longer ("İ" -> "i̇") does not move the offsets
     assert places("Zorb", "İİ zorb", ignore_case=True) == [(3, 7)]
     assert places("", "text") == []
+
+
+def test_the_topic_model_ranks_by_probability_then_by_slug() -> None:
+    from kg.extract.topic_model import Decision, TopicModel
+
+    model = TopicModel(
+        topics=("rag", "agents", "code", "safety"),
+        bias=(0.0, 0.0, 0.0, -5.0),
+        weights={"t:x": {0: 2.0, 1: 2.0, 2: 1.0}, "t:y": {3: 6.0}},
+        decision=Decision(threshold=0.5, limit=2, relative=0.0, floor=0.1),
+        trained_on={},
+    )
+    chosen = model.choose({"t:x": 1.0}, {})
+    assert [slug for slug, _ in chosen] == ["agents", "rag"]  # a tie, in the order of the slugs
+    assert chosen[0][1] == pytest.approx(1 / (1 + math.exp(-2.0)))
+    assert [s for s, _ in model.choose({"t:x": 1.0}, {"rag": ("agents",)})] == ["rag"]
+    low = dataclasses.replace(model, decision=Decision(0.99, 2, 0.0, 0.5))
+    assert [s for s, _ in low.choose({"t:x": 1.0}, {})] == ["agents"]  # the best over the floor
+    assert model.choose({}, {}) == []

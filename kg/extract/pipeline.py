@@ -54,12 +54,12 @@ _TOKEN = re.compile(
 
 def token_count(text: str) -> int:
     """How many tokens the pipeline makes of a text (a CJK character is one)."""
-    return sum(1 for _ in _TOKEN.finditer(text))
+    return len(_TOKEN.findall(text))
 
 
 def words_of(text: str) -> list[str]:
     """The words of a text as the pipeline cuts them, without punctuation."""
-    return [m.group() for m in _TOKEN.finditer(text) if m.group()[0].isalnum()]
+    return [word for word in _TOKEN.findall(text) if word[0].isalnum()]
 
 
 _STEMMER = Stemmer.Stemmer("english")

@@ -47,6 +47,7 @@ class TopicModel:
     trained_on: Mapping[str, str]
     _rows: dict[str, int] = field(init=False, repr=False, compare=False)
     _matrix: np.ndarray = field(init=False, repr=False, compare=False)
+    _by_name: np.ndarray = field(init=False, repr=False, compare=False)  # each topic's rank
 
     def __post_init__(self) -> None:
         rows = {name: row for row, name in enumerate(sorted(self.weights))}
@@ -57,27 +58,32 @@ class TopicModel:
         matrix[len(rows)] = self.bias
         object.__setattr__(self, "_rows", rows)
         object.__setattr__(self, "_matrix", matrix)
+        object.__setattr__(self, "_by_name", np.argsort(np.argsort(self.topics, kind="stable")))
 
-    def probabilities(self, features: Mapping[str, float]) -> list[float]:
+    def _probabilities(self, features: Mapping[str, float]) -> np.ndarray:
         known = [(self._rows[n], v) for n, v in features.items() if n in self._rows]
         rows = [row for row, _ in known] + [len(self._rows)]
         values = np.array([v for _, v in known] + [1.0])
         scores = values @ self._matrix[rows]
-        return [float(p) for p in 1.0 / (1.0 + np.exp(-scores))]
+        return 1.0 / (1.0 + np.exp(-scores))
+
+    def probabilities(self, features: Mapping[str, float]) -> list[float]:
+        return [float(p) for p in self._probabilities(features)]
 
     def choose(
         self, features: Mapping[str, float], broader: Mapping[str, tuple[str, ...]]
     ) -> list[tuple[str, float]]:
-        """The topics (slugs) of a paper with their probabilities, most probable first."""
+        """The topics (slugs) of a paper with their probabilities, most probable first (ties
+        in the order of the slugs)."""
         if not features:
             return []
-        probabilities = self.probabilities(features)
-        ranked = sorted(range(len(self.topics)), key=lambda i: (-probabilities[i], self.topics[i]))
-        best = probabilities[ranked[0]]
+        probabilities = self._probabilities(features)
         rule = self.decision
+        ranked = [int(i) for i in np.lexsort((self._by_name, -probabilities))[: rule.limit]]
+        best = float(probabilities[ranked[0]])
         chosen = [
             i
-            for i in ranked[: rule.limit]
+            for i in ranked
             if probabilities[i] >= rule.threshold and probabilities[i] >= rule.relative * best
         ]
         if not chosen and best >= rule.floor:
@@ -87,7 +93,7 @@ class TopicModel:
             for parent in broader.get(slug, ()):
                 if parent in slugs:
                     slugs.remove(parent)
-        return [(s, probabilities[self.topics.index(s)]) for s in slugs]
+        return [(s, float(probabilities[self.topics.index(s)])) for s in slugs]
 
     def to_json(self) -> dict[str, object]:
         features = sorted(self.weights)
