@@ -645,7 +645,7 @@ class Endpoint(ThreadingHTTPServer):
         self.thread.start()
 
     def stop(self) -> None:
-        if self.thread is not None:
+        if self.thread is not None and self.thread.ident is not None:  # started
             self.shutdown()
             self.thread.join()
         self.server_close()
@@ -668,8 +668,8 @@ def serve(store_dir: Path, settings: Settings | None = None) -> int:
     in_main = threading.current_thread() is threading.main_thread()
     stops = (signal.SIGTERM, signal.SIGHUP)
     previous = [signal.signal(s, _interrupt) for s in stops] if in_main else []
-    server.start()
     try:
+        server.start()  # in the block: a stop that comes as soon as it answers is a stop too
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
