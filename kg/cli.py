@@ -94,7 +94,9 @@ def build(
             readable=False,  # an unreadable file is skipped with its reason, not a usage error
         ),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = DEFAULT_DIR,
+    out: Annotated[str, typer.Option("--out", "-o", help="Output directory.", metavar="DIR")] = str(
+        DEFAULT_DIR
+    ),
     layout: Annotated[
         str | None, typer.Option("--format", help="Force a digest layout instead of detecting it.")
     ] = None,
@@ -152,6 +154,9 @@ def build(
     from kg.resources import bundled_digests
     from kg.sources import reader
 
+    if not out.strip():
+        _fail("--out is empty; give the folder to build into")
+    output = Path(out)
     if layout:
         reader(layout)
     console = Console(stderr=True)
@@ -173,7 +178,7 @@ def build(
         try:
             summary = run_build(
                 paths or [bundled_digests()],
-                out,
+                output,
                 layout=layout,
                 vocab=vocab or [],
                 jobs=jobs or default_jobs(),
@@ -182,7 +187,7 @@ def build(
                 strict=strict,
                 stage=stage,
                 waiting=lambda: typer.echo(
-                    f"kg: waiting for another build into {inert(str(out))} to finish", err=True
+                    f"kg: waiting for another build into {inert(str(output))} to finish", err=True
                 ),
             )
         except (StrictBuildError, NothingReadError) as exc:
@@ -196,7 +201,7 @@ def build(
         typer.echo(f"kg: skipped {error}", err=True)
     for error in summary.skipped:
         typer.echo(f"kg: not read {error}", err=True)
-    table = Table(title=Text(f"kg build -> {inert(str(out))}"), show_header=False)
+    table = Table(title=Text(f"kg build -> {inert(str(output))}"), show_header=False)
     rows = [
         ("files read", f"{summary.files - len(summary.errors)} of {summary.files}"),
         ("other files skipped", len(summary.skipped)),
@@ -219,7 +224,7 @@ def build(
     if endpoint:
         from kg.graph.push import push
 
-        pushed = push(out, endpoint, update_url=update_url, store_url=store_url)
+        pushed = push(output, endpoint, update_url=update_url, store_url=store_url)
         typer.echo(
             f"pushed {pushed.triples} triples in {pushed.graphs} graphs to "
             f"{pushed.endpoint.query_url} ({pushed.endpoint.server}, {pushed.protocol})"

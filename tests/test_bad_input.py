@@ -471,6 +471,19 @@ def test_an_unreadable_store_is_one_line(tmp_path: Path) -> None:
     ]
 
 
+def test_an_empty_out_is_refused_not_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("build", str(BUNDLED / DAIR_SAMPLE), "--no-extract", "--out", " ")
+    _no_traceback(result)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "kg: error: --out is empty; give the folder to build into"
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_kg_command_end_to_end(tmp_path: Path) -> None:
     """The installed `kg` script, as a user runs it: several bad files, then --strict."""
     bad_paths = [str(write_bad(tmp_path, bad)) for bad in BAD_FILES]
