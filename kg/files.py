@@ -11,6 +11,7 @@ import contextlib
 import ctypes
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,8 +41,26 @@ def _mode() -> int:
 
 
 def write_bytes(path: Path | str, data: bytes) -> Path:
-    """Write `data` to a temporary file beside `path`, then rename it into place."""
+    """Write `data` to a temporary file beside `path`, then rename it into place.
+
+    A link is followed: its target is written, the link stays. What is not a plain file
+    (``/dev/stdout``, a pipe, a terminal) is written into as it is, never replaced; ``-`` is
+    the standard output.
+    """
+    if str(path) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return Path("-")
     path = Path(path)
+    try:
+        if path.exists() and not path.is_file() and not path.is_dir():
+            with path.open("wb") as out:  # through a link too: /dev/stdout is one
+                out.write(data)
+            return path
+        if path.is_symlink():
+            path = path.resolve()
+    except OSError as exc:
+        raise _cannot(path, exc) from None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(

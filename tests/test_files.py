@@ -69,3 +69,36 @@ def test_only_folders_kg_wrote_or_empty_ones_are_replaced(tmp_path: Path) -> Non
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(OutputError, match="is a file"), staging_folder(tmp_path / "file"):
         pass
+
+
+def test_a_link_is_written_through_and_stays_a_link(tmp_path: Path) -> None:
+    target, link = tmp_path / "target.md", tmp_path / "link.md"
+    link.symlink_to(target)  # dangling at first
+    write_text(link, "one")
+    write_text(link, "two")
+    assert link.is_symlink() and target.read_text() == "two"
+
+
+def test_what_is_not_a_plain_file_is_written_into_not_replaced(tmp_path: Path) -> None:
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_bytes(fifo, b"through the pipe")
+    reader.join(timeout=10)
+    assert got == [b"through the pipe"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode), "the pipe is still a pipe"
+
+
+def test_a_dash_is_the_standard_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_bytes("-", b"to stdout\n")
+    assert capfdbinary.readouterr().out == b"to stdout\n"
+    assert not Path("-").exists()
