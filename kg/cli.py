@@ -5,6 +5,7 @@ Heavy libraries are imported inside the commands that need them: ``kg query`` lo
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -62,6 +63,15 @@ EndpointOption = Annotated[
         help="Read the graph from a SPARQL 1.1 server (its query URL) instead of --store.",
     ),
 ]
+
+
+def _is_text(value: str) -> bool:
+    """Whether a command-line string is text (bytes that are not UTF-8 arrive as surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -269,13 +279,20 @@ def query(
     if not query:
         _fail("give a query (SPARQL text, a .rq file or a name from 'kg query --list')", 2)
         return
+    if not _is_text(query):
+        _fail("the query is not UTF-8 text", 2)
     text, kinds = load_query(query)
     bindings: dict[str, str] = {}
     for item in param or []:
         name, sep, value = item.partition("=")
-        if not sep:
-            _fail(f"--param {item!r} is not NAME=VALUE", 2)
-        bindings[name.strip()] = value
+        name = name.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            _fail(f"--param {item!r} is not NAME=VALUE (a NAME of letters, digits and _)", 2)
+        if name in bindings:
+            _fail(f"--param {name} is given twice", 2)
+        if not _is_text(value):
+            _fail(f"--param {name}: the value is not UTF-8 text", 2)
+        bindings[name] = value
     graph = open_graph(store, endpoint)
     answer = run_query(
         graph, text, bindings, kinds, allow_service=allow_service, lazy=output == "csv"

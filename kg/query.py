@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SERVICE_REFUSED",
+    "UPDATE_REFUSED",
     "NamedQuery",
     "QueryAnswer",
     "bind_value",
@@ -41,6 +42,15 @@ __all__ = [
 SERVICE_REFUSED = (
     "the query uses SERVICE (federation: the engine would fetch another server's URL); "
     "it is off unless asked for"
+)
+UPDATE_REFUSED = (
+    "the query is a SPARQL Update; kg reads the graph and never changes it "
+    "(build it again with kg build, or push it with kg push)"
+)
+_UPDATE = re.compile(
+    r"^\s*(?:(?:#[^\n]*\n|(?:PREFIX|BASE)\b[^\n]*?\s)\s*)*"
+    r"(?:INSERT|DELETE|DROP|CLEAR|LOAD|CREATE|ADD|MOVE|COPY|WITH)\b",
+    re.I,
 )
 _PARAM_DOC = re.compile(r"^#\s*@param\s+(\w+)\s*(?::\s*(\w+))?\s*(.*)$", re.M)
 _SUMMARY = re.compile(r"^#\s*(?!@)(.+)$", re.M)
@@ -96,9 +106,15 @@ def load_query(query: str) -> tuple[str, dict[str, tuple[str, str]]]:
     if query.endswith(".rq"):
         if not path.is_file():
             raise QueryError(f"{query}: no such query file")
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise QueryError(f"{query}: cannot be read ({reason})") from None
         return text, _declared_params(text)
-    if not re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", query, re.I):
+    if not re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", query, re.I) and not _UPDATE.search(
+        query
+    ):
         raise UnknownNameError("query", query, list(queries))
     return query, {}
 
@@ -134,13 +150,18 @@ def run_query(
     """Run SPARQL over the union of all graphs (a query that says so: as written), binding
     parameters as terms; a query using SERVICE is refused unless `allow_service`. With `lazy`,
     a SELECT's solutions are left unread for a serialiser to stream (``kg.render.write_csv``)."""
+    if _UPDATE.search(text):
+        raise QueryError(UPDATE_REFUSED)
     if not allow_service and mentions_service(text):
         raise QueryError(SERVICE_REFUSED + " (--allow-service)")
     kinds = kinds or {}
-    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-        ox.Variable(name): bind_value(kinds.get(name, ("literal", ""))[0], value)
-        for name, value in (params or {}).items()
-    }
+    try:
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(name): bind_value(kinds.get(name, ("literal", ""))[0], value)
+            for name, value in (params or {}).items()
+        }
+    except ValueError as exc:  # a name that is no SPARQL variable, a value that is no text
+        raise QueryError(f"a parameter cannot be bound: {_one_line(exc)}") from None
     missing = sorted(set(kinds) - set(params or {}))
     if missing:
         raise QueryError(f"missing parameter(s): {', '.join(missing)}; give --param NAME=VALUE")

@@ -233,10 +233,55 @@ def test_parameter_outside_the_projection_is_one_line(store_dir: str) -> None:
     assert "week" in one_error_line(result)
 
 
-def test_query_parameter_must_be_name_equals_value(store_dir: str) -> None:
-    result = query(store_dir, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--param", "week")
+@pytest.mark.parametrize("item", ["week", "=x", "x-y=1", "?week=1", " =1"])
+def test_query_parameter_must_be_name_equals_value(store_dir: str, item: str) -> None:
+    result = query(store_dir, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--param", item)
     assert result.exit_code == 2
-    assert one_error_line(result) == "kg: error: --param 'week' is not NAME=VALUE"
+    assert one_error_line(result) == (
+        f"kg: error: --param {item!r} is not NAME=VALUE (a NAME of letters, digits and _)"
+    )
+
+
+def test_query_parameter_twice_or_not_text_is_one_line(store_dir: str) -> None:
+    text = "SELECT ?p WHERE { ?p mlkg:week ?week }"
+    twice = query(store_dir, text, "--param", "week=1", "--param", "week=2")
+    assert one_error_line(twice) == "kg: error: --param week is given twice"
+    not_text = query(store_dir, text, "--param", "week=\udcff")  # a byte that is not UTF-8
+    assert one_error_line(not_text) == "kg: error: --param week: the value is not UTF-8 text"
+    assert one_error_line(query(store_dir, "SELECT * WHERE { ?s ?p '\udcff' }")) == (
+        "kg: error: the query is not UTF-8 text"
+    )
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "PREFIX a: <http://a/> DROP ALL",
+        "# a comment\nPREFIX a: <http://a/>\nCLEAR DEFAULT",
+        "delete where { ?s ?p ?o }",
+    ],
+)
+def test_a_sparql_update_is_refused_as_such(store_dir: str, update: str, tmp_path: Path) -> None:
+    from kg.query import UPDATE_REFUSED
+
+    assert one_error_line(query(store_dir, update)) == f"kg: error: {UPDATE_REFUSED}"
+    file = tmp_path / "update.rq"
+    file.write_text(update, encoding="utf-8")
+    assert one_error_line(query(store_dir, str(file))) == f"kg: error: {UPDATE_REFUSED}"
+
+
+def test_a_comment_naming_an_update_word_is_no_update(store_dir: str) -> None:
+    result = query(store_dir, "# DROP the old ones\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert result.exit_code == 0
+
+
+def test_a_query_file_that_is_not_text_is_one_line(store_dir: str, tmp_path: Path) -> None:
+    file = tmp_path / "binary.rq"
+    file.write_bytes(b"\xff\xfe\x00bad")
+    assert one_error_line(query(store_dir, str(file))) == (
+        f"kg: error: {file}: cannot be read (not UTF-8 text)"
+    )
 
 
 # ------------------------------------------------------------------ kg query: errors
