@@ -393,3 +393,26 @@ def test_build_extracts_in_one_process_per_core_by_default(
     result = invoke("build", str(BUNDLED), "--out", str(tmp_path / "one"), "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert set(seen.read_text().split()) == {str(os.getpid())}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "related 2404.14219",
+        "shared-benchmarks 2404.14219",
+        "query 'SELECT * WHERE { ?s ?p ?o }' --format table",
+    ],
+)
+def test_a_reader_that_stops_reading_is_no_error(
+    cli_build: tuple[Path, Result], command: str
+) -> None:
+    """`kg ... | head -1`: the reader goes away; no error, no message."""
+    kg = Path(sys.executable).with_name("kg")
+    done = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {kg} {command} --store {cli_build[0]} | head -1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.count("\n") == 1
