@@ -175,6 +175,17 @@ def test_a_name_of_punctuation_names_nothing(text: str) -> None:
         find_paper(store, text)
 
 
+@pytest.mark.parametrize("text", ["topic:", "model:", "paper:", "topic: "])
+def test_a_prefix_alone_names_nothing(store: ox.Store, text: str) -> None:
+    with pytest.raises(NotFoundError, match=r"^no \w+ matches"):
+        find(store, text)
+
+
+def test_an_ontology_term_is_said_to_be_one(store: ox.Store) -> None:
+    with pytest.raises(NotFoundError, match="mlkg:Paper is a class or property of the ontology"):
+        find(store, "mlkg:Paper")
+
+
 def test_node_kind(store: ox.Store) -> None:
     assert node_kind(store, PHI3) == "paper"
     assert node_kind(store, TOPIC + "rag") == "topic"

@@ -103,7 +103,8 @@ def _by_iri(graph: Graph, text: str, iri: str, kinds: Sequence[str]) -> Match:
     if kind is None:
         raise NotFoundError(_what(kinds), text, hint=_hint(kinds))
     if kind not in kinds:
-        raise NotFoundError(_what(kinds), text, hint=f"{compact(iri)} is a {kind}; {_hint(kinds)}")
+        what = "a class or property of the ontology" if kind == "other" else f"a {kind}"
+        raise NotFoundError(_what(kinds), text, hint=f"{compact(iri)} is {what}; {_hint(kinds)}")
     return Match(iri, kind)
 
 
@@ -217,6 +218,9 @@ def find(graph: Graph, text: str, kinds: Iterable[str] = (*PAPER_KINDS, *ENTITY_
     iri = _expand(query)
     if iri is not None:
         return _by_iri(graph, text, iri, kinds)
+    prefix, colon, rest = query.partition(":")
+    if colon and not rest.strip() and prefix in PREFIXES:  # "topic:" names no node
+        raise NotFoundError(_what(kinds), text, hint=_hint(kinds))
 
     slug = slugify(query)
     by_slug: dict[str, tuple[str, str]] = {}
