@@ -504,18 +504,25 @@ class _Handler(BaseHTTPRequestHandler):
             self._plain(503, f"every worker stayed busy for the time limit of {limit:g} s")
             return
         pool, worker = taken
+        waited = time.monotonic() - (deadline - limit)
         healthy = False
         try:
-            healthy = self._relay(worker, text, dataset, deadline)
+            healthy = self._relay(worker, text, dataset, deadline, waited)
         finally:
             pool.release(worker, healthy)
             if not healthy:
                 self.server.supervisor.wake.set()
 
     def _relay(
-        self, worker: Worker, text: str, dataset: list[tuple[str, str]], deadline: float
+        self,
+        worker: Worker,
+        text: str,
+        dataset: list[tuple[str, str]],
+        deadline: float,
+        waited: float = 0.0,
     ) -> bool:
-        """Run the query on `worker` and send its answer; False if the worker must go."""
+        """Run the query on `worker` and send its answer; False if the worker must go. The
+        time limit counts from the request: `waited` is the part spent waiting for a worker."""
         limit = self.server.settings.timeout
         headers = {
             "Content-Type": "application/sparql-query; charset=utf-8",
@@ -551,7 +558,10 @@ class _Handler(BaseHTTPRequestHandler):
         except TimeoutError:
             worker.kill()  # the only sure stop of a query, before anyone is told
             if not sent:
-                self._plain(503, f"the query ran over the time limit of {limit:g} s")
+                queued = (
+                    f", {waited:.1f} s of it waiting for a free worker" if waited >= 0.1 else ""
+                )
+                self._plain(503, f"the query ran over the time limit of {limit:g} s{queued}")
             else:
                 self.close_connection = True
             return False

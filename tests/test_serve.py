@@ -7,6 +7,7 @@ import http.client
 import http.server
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -207,6 +208,28 @@ def test_the_endpoint_is_read_only(server: Endpoint, built_dir: Path) -> None:
     update_as_query = post_direct(server.url, "DROP ALL")
     assert refusal(update_as_query)[0] == 400
     assert count_of(sparql_json(get(server.url, PAPERS))) == local_count(built_dir, PAPERS)
+
+
+def test_a_query_stopped_after_waiting_for_a_worker_is_told_so(built_dir: Path) -> None:
+    """The limit counts from the request; the answer says how much of it went to waiting."""
+    import concurrent.futures
+
+    runaway = RUNAWAY[sorted(RUNAWAY)[0]]
+    settings = Settings(timeout=2.0, workers=1, poll=0.2)
+    with (
+        running_server(built_dir, settings=settings) as running,
+        concurrent.futures.ThreadPoolExecutor(max_workers=2) as clients,
+    ):
+        first = clients.submit(refusal, get(running.url, runaway))
+        time.sleep(1.2)  # the one worker runs the first query
+        second = clients.submit(refusal, get(running.url, runaway))
+        assert first.result(timeout=30) == (503, "the query ran over the time limit of 2 s\n")
+        status, message = second.result(timeout=30)
+    assert status == 503
+    assert re.fullmatch(
+        r"the query ran over the time limit of 2 s, \d\.\d s of it waiting for a free worker\n",
+        message,
+    ), message
 
 
 @pytest.mark.parametrize("name", sorted(RUNAWAY))
