@@ -128,7 +128,10 @@ def bind_value(kind: str, value: str) -> ox.NamedNode | ox.Literal:
         try:
             return ox.NamedNode(value)
         except ValueError:
-            raise QueryError(f"parameter value {value!r} is not an IRI") from None
+            raise QueryError(
+                f"parameter value {value!r} is not an IRI; give one in full or with a prefix "
+                "(topic:rag, paper:2404.14219, benchmark:mmlu, org:meta)"
+            ) from None
     if kind == "date":
         return ox.Literal(value, datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))
     if kind == "int":
