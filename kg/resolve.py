@@ -185,17 +185,20 @@ def _union_within_weeks(groups: _Groups, appearances: Sequence[Appearance]) -> N
             continue
         titles = {i: appearances[i].entry.title_en for i in members}
         norms = {i: normalise_title(t) for i, t in titles.items()}
-        _union_shorter_titles(groups, members, titles, norms)
-        _union_quoted(groups, appearances, members, norms)
+        contents = {i: _content(norms[i]) for i in members}
+        _union_shorter_titles(groups, members, titles, contents)
+        _union_quoted(groups, appearances, members, norms, contents)
 
 
 def _union_shorter_titles(
-    groups: _Groups, members: list[int], titles: dict[int, str], norms: dict[int, str]
+    groups: _Groups,
+    members: list[int],
+    titles: dict[int, str],
+    contents: dict[int, frozenset[str]],
 ) -> None:
     """An entry whose title's words are all in one other same-week paper's title, or that
     shares its head ("Phi-3: ..."), is that paper. The titles holding a set of words are found
     through an index of words (a week of thousands of rows is not compared pair by pair)."""
-    contents = {i: _content(norms[i]) for i in members}
     heads = {i: _head(titles[i]) for i in members}
     by_content: dict[frozenset[str], list[int]] = defaultdict(list)
     for i in members:
@@ -225,10 +228,14 @@ def _union_shorter_titles(
 
 
 def _union_quoted(
-    groups: _Groups, appearances: Sequence[Appearance], members: list[int], norms: dict[int, str]
+    groups: _Groups,
+    appearances: Sequence[Appearance],
+    members: list[int],
+    norms: dict[int, str],
+    contents: dict[int, frozenset[str]],
 ) -> None:
     """A write-up with no arXiv id of its own that quotes a same-week paper's full title."""
-    quotable = [(j, f" {norms[j]} ") for j in members if len(_content(norms[j])) >= 4]
+    quotable = [(j, f" {norms[j]} ") for j in members if len(contents[j]) >= 4]
     for i in members:
         entry = appearances[i].entry
         if entry.arxiv_ids or not (entry.abstract_local or entry.abstract_en):
