@@ -4,7 +4,9 @@ read -> resolve -> extract -> quads -> sorted lines -> store + dumps (side by si
 Quads stream into one sorted byte stream on disk (never a list of Python terms); the store and
 every dump are written from it into a new output set, which is published in one step under the
 output folder's lock (``kg.graph.output``, held from extraction on): a failed or killed build
-leaves the published graph as it was. With more than one job, a forked process makes and sorts
+leaves the published graph as it was. A set keeps its sorted lines, so the next build into the
+same folder (a weekly update) patches a copy of the published store with the lines that changed
+instead of loading the whole graph again. With more than one job, a forked process makes and sorts
 the papers' quads while this one extracts the links. Digests are taken in the order of their
 content, so the order of the paths given does not change a byte of the output.
 """
@@ -29,10 +31,11 @@ import pyoxigraph as ox
 
 from kg.children import die_with_parent
 from kg.errors import DigestError, KgError, OutputError
-from kg.graph.dumps import DUMPS, Canonical, ForkedSort, canonical, write_dumps
+from kg.graph.dumps import DUMPS, NQUADS, Canonical, ForkedSort, canonical, write_dumps
+from kg.graph.lines import changed_lines
 from kg.graph.ontology import ontology_quads
 from kg.graph.output import PUBLISHED, claim, writable
-from kg.graph.store import write_store
+from kg.graph.store import STORE_NAME, patch_store, write_store
 from kg.graph.triples import resolution_quads
 from kg.resolve import Resolution, resolve
 from kg.sources import read_files
@@ -71,6 +74,8 @@ class BuildSummary:
     resolution: Resolution | None = None
     texts: int = 0  # distinct texts the extraction read
     extracted: int = 0  # of them, the ones the mention cache did not know
+    quads: int = 0
+    patched: int | None = None  # quads changed in a patched store (None: loaded whole)
 
 
 class StrictBuildError(KgError):
@@ -111,12 +116,33 @@ FORKED_JSONLD_FROM = 50_000
 than it saves)."""
 
 
-def _write_set(graph: Canonical, staged: Path, stage: Stage) -> None:
+PATCH_SHARE = 20
+"""The published store is patched, not loaded anew, when at most one quad in this many has
+changed (a weekly update); more changes load faster in bulk."""
+
+
+def _store(staged: Path, graph: Canonical, previous: Path | None) -> int | None:
+    """The store of a new set: the `previous` set's store patched with the lines that changed
+    when they are few (their number), else the whole graph loaded in bulk (None)."""
+    if previous is not None and (previous / NQUADS).is_file():
+        change = changed_lines(previous / NQUADS, graph.nquads, limit=graph.quads // PATCH_SHARE)
+        if change is not None and not any(b"_:" in line for lines in change for line in lines):
+            try:
+                patch_store(previous / STORE_NAME, staged, *change)
+                return sum(len(lines) for lines in change)
+            except OSError:  # the published store cannot be copied: load the graph instead
+                shutil.rmtree(staged / STORE_NAME, ignore_errors=True)
+    write_store(staged, graph.nquads)
+    return None
+
+
+def _write_set(graph: Canonical, staged: Path, stage: Stage, previous: Path | None) -> int | None:
     """The store and every dump of one output set, side by side from the same sorted lines.
 
     Oxigraph's bulk load runs outside the interpreter lock, on a second thread; JSON-LD, the
     one dump written in Python, is written by a forked process of its own when the graph is
-    large, while this one writes the others.
+    large, while this one writes the others. Returns the quads patched into a copy of the
+    `previous` set's store, or None if the store was loaded whole.
     """
     here = tuple(DUMPS)
     with contextlib.ExitStack() as stack:
@@ -132,15 +158,16 @@ def _write_set(graph: Canonical, staged: Path, stage: Stage) -> None:
             jsonld = writer.submit(write_dumps, graph, staged, ("jsonld",))
             here = tuple(name for name in DUMPS if name != "jsonld")
         loader = stack.enter_context(ThreadPoolExecutor(max_workers=1))
-        loading = loader.submit(write_store, staged, graph.nquads)
+        loading = loader.submit(_store, staged, graph, previous)
         stage("dumps")
         write_dumps(graph, staged, here)
-        loading.result()
+        patched = loading.result()
         if jsonld is not None:
             try:
                 jsonld.result()
             except BrokenProcessPool:
                 raise OutputError(f"the process writing {staged.name}/kg.jsonld stopped") from None
+    return patched
 
 
 def _extraction(
@@ -214,8 +241,7 @@ def build(
                 graph = canonical(quads, staged, beside)
             else:
                 graph = canonical(itertools.chain(papers(), quads), staged)
-            _write_set(graph, staged, stage)
-            graph.nquads.unlink()
+            patched = _write_set(graph, staged, stage, output.current())
             output.publish(staged)
         except BaseException:
             if beside is not None:
@@ -240,4 +266,6 @@ def build(
         resolution=resolution,
         texts=len(extraction.found) if extraction else 0,
         extracted=extraction.extracted if extraction else 0,
+        quads=graph.quads,
+        patched=patched,
     )

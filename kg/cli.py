@@ -231,6 +231,12 @@ def build(
             f"{summary.extracted:,} new, {summary.texts - summary.extracted:,} cached",
         ),
         ("triples", summary.triples),
+        (
+            "store",
+            f"loaded ({summary.quads:,} quads)"
+            if summary.patched is None
+            else f"patched ({summary.patched:,} of {summary.quads:,} quads changed)",
+        ),
         ("files written", ", ".join(p.name for p in summary.written)),
         ("seconds", f"{summary.seconds:.2f}"),
     ]

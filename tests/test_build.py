@@ -18,7 +18,7 @@ import pytest
 
 from kg.build import build
 from kg.errors import OutputError
-from kg.graph.lines import LineSorter
+from kg.graph.lines import LineSorter, changed_lines
 from kg.graph.output import PUBLISHED
 from kg.resolve import Resolution
 from kg.resources import bundled_digests
@@ -386,3 +386,80 @@ def test_a_json_ld_writer_that_dies_fails_the_build_and_keeps_the_old_graph(
     _fails_keeping_the_published_set(
         out, r"the process writing .*kg\.jsonld stopped", extract=False
     )
+
+
+def _quads(out: Path) -> set[ox.Quad]:
+    return set(ox.Store.read_only(str(out / "store")))
+
+
+def test_an_update_patches_the_published_store_to_the_quads_of_a_full_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.build as build_module
+
+    monkeypatch.setattr(build_module, "PATCH_SHARE", 1)  # patch whatever the share changed
+    files = sorted(BUNDLED.glob("*.*"))
+    weekly = tmp_path / "weekly"
+    first = build(files[1:], weekly)
+    assert first.patched is None, "nothing published yet: the store is loaded"
+    for inputs in (files, files[1:]):  # a week added, then taken out again
+        update = build(inputs, weekly)
+        full = build(inputs, tmp_path / f"full-{len(inputs)}")
+        assert full.patched is None
+        assert update.patched is not None and update.patched > 100
+        assert _quads(weekly) == _quads(tmp_path / f"full-{len(inputs)}")
+        assert len(_quads(weekly)) == update.quads
+        assert _snapshot(weekly) == _snapshot(tmp_path / f"full-{len(inputs)}")
+
+
+def test_a_large_change_loads_the_store_whole(tmp_path: Path) -> None:
+    files = sorted(BUNDLED.glob("*.*"))
+    build(files, tmp_path / "out")
+    again = build(files, tmp_path / "out")
+    assert again.patched == 0, "the same inputs: the published store is copied as it is"
+    fewer = build(files[:2], tmp_path / "out")
+    assert fewer.patched is None, "most quads changed: loading beats patching"
+    assert len(_quads(tmp_path / "out")) == fewer.quads
+
+
+def test_a_store_that_cannot_be_copied_is_loaded_instead(tmp_path: Path) -> None:
+    files = sorted(BUNDLED.glob("*.*"))
+    build(files, tmp_path / "out")
+    (tmp_path / "out" / "current" / "store" / "CURRENT").unlink()  # a damaged store
+    again = build(files, tmp_path / "out")
+    assert again.patched is None
+    assert len(_quads(tmp_path / "out")) == again.quads
+
+
+def test_lines_with_blank_nodes_are_never_patched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.build as build_module
+
+    monkeypatch.setattr(build_module, "PATCH_SHARE", 1)
+    vocab = tmp_path / "extra.ttl"
+    for lab in ("Anon Lab", "Other Lab"):
+        vocab.write_text(
+            "@prefix schema: <https://schema.org/> .\n"
+            f'<https://example.org/m> schema:creator [ schema:name "{lab}" ] .\n',
+            encoding="utf-8",
+        )
+        summary = build(
+            [BUNDLED / "dair-sample.md"], tmp_path / "out", extract=False, vocab=[vocab]
+        )
+        assert summary.patched is None
+    rows = ox.Store.read_only(str(tmp_path / "out" / "store")).query(
+        "PREFIX schema: <https://schema.org/> SELECT ?name WHERE { "
+        "<https://example.org/m> schema:creator/schema:name ?name }"
+    )
+    assert [r["name"].value for r in rows] == ["Other Lab"]  # type: ignore[union-attr]
+
+
+def test_changed_lines_reads_two_sorted_files_side_by_side(tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    # byte order of the lines without their newline: "a" < "a\tb" < "b"
+    old.write_bytes(b"a\na\tb\nc\nd\n")
+    new.write_bytes(b"a\tb\nb\nd\ne\n")
+    assert changed_lines(old, new, limit=10) == ([b"a\n", b"c\n"], [b"b\n", b"e\n"])
+    assert changed_lines(old, new, limit=3) is None
+    assert changed_lines(old, old, limit=0) == ([], [])

@@ -29,7 +29,8 @@ from kg.graph.prefixes import PREFIXES, compact
 __all__ = ["DUMPS", "NQUADS", "Canonical", "ForkedSort", "canonical", "write_dumps"]
 
 NQUADS = ".kg.nq"
-"""The graph-by-graph N-Quads a build loads its store from (not published)."""
+"""The graph-by-graph N-Quads a build loads its store from; kept in the output set (not linked
+at the top of the output folder), where the next build reads what changed."""
 
 _BATCH = 20_000
 _XSD_STRING = PREFIXES["xsd"] + "string"

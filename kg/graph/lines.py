@@ -1,4 +1,5 @@
-"""Sorted, de-duplicated lines of any size in bounded memory: an external merge sort.
+"""Sorted, de-duplicated lines of any size in bounded memory: an external merge sort, and the
+difference of two files of such lines.
 
 Lines are added in batches; each time the batch in memory passes a budget it is sorted and
 spilled to a run file. Reading merges the runs (byte order) and drops repeated lines.
@@ -12,7 +13,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["LineSorter"]
+__all__ = ["LineSorter", "changed_lines"]
 
 _BUDGET = 64 * 1024 * 1024
 """Bytes of lines held in memory before a sorted run is spilled to disk."""
@@ -82,3 +83,28 @@ def _unique(lines: Iterable[bytes]) -> Iterator[bytes]:
         if line != previous:
             yield line
             previous = line
+
+
+def changed_lines(old: Path, new: Path, limit: int) -> tuple[list[bytes], list[bytes]] | None:
+    """The lines only in `old` and the lines only in `new` (with their newlines), two files of
+    sorted unique lines read side by side; None once more than `limit` lines differ."""
+    gone: list[bytes] = []
+    came: list[bytes] = []
+    with old.open("rb") as before, new.open("rb") as after:
+        left = next(before, b"")
+        right = next(after, b"")
+        while left or right:
+            if left == right:
+                left = next(before, b"")
+                right = next(after, b"")
+                continue
+            # Lines sort without their newlines (a tab sorts before a newline)
+            if right == b"" or (left and left.rstrip(b"\n") < right.rstrip(b"\n")):
+                gone.append(left)
+                left = next(before, b"")
+            else:
+                came.append(right)
+                right = next(after, b"")
+            if len(gone) + len(came) > limit:
+                return None
+    return gone, came

@@ -2,6 +2,7 @@
 
     OUT/.lock           held by the one build writing into OUT (others wait for it)
     OUT/builds/<id>/    one complete output set each: store/, kg.nt, kg.ttl, kg.trig, kg.jsonld
+                        (and .kg.nq, the sorted lines the next build patches the store from)
     OUT/current         a link to the published set, replaced in one rename
     OUT/store, OUT/kg.* links through ``current``, so readers keep using the familiar paths
     OUT/cache/          what the pipeline found in each text (``kg.extract.cache``), for updates

@@ -14,7 +14,15 @@ from kg.errors import StoreError
 if TYPE_CHECKING:
     from kg.graph.remote import Graph
 
-__all__ = ["DEFAULT_DIR", "STORE_NAME", "open_graph", "open_store", "store_path", "write_store"]
+__all__ = [
+    "DEFAULT_DIR",
+    "STORE_NAME",
+    "open_graph",
+    "open_store",
+    "patch_store",
+    "store_path",
+    "write_store",
+]
 
 DEFAULT_DIR = Path("kg-out")
 STORE_NAME = "store"
@@ -53,6 +61,23 @@ def write_store(directory: Path, nquads: Path) -> Path:
     if blank.stat().st_size:
         store.bulk_load(path=str(blank), format=ox.RdfFormat.N_QUADS)
     blank.unlink()
+    store.flush()
+    del store
+    return path
+
+
+def patch_store(previous: Path, directory: Path, gone: list[bytes], came: list[bytes]) -> Path:
+    """A new store under a new output set: a copy of the `previous` store (hard links to its
+    immutable files) with the N-Quads lines `gone` taken out and `came` put in.
+
+    A blank node is named afresh by each load, so lines holding one are never patched (the
+    build loads the whole graph instead)."""
+    path = directory / STORE_NAME
+    ox.Store.read_only(str(previous)).backup(str(path))
+    store = ox.Store(str(path))
+    for quad in ox.parse(b"".join(gone), format=ox.RdfFormat.N_QUADS):
+        store.remove(quad)
+    store.extend(ox.parse(b"".join(came), format=ox.RdfFormat.N_QUADS))
     store.flush()
     del store
     return path
