@@ -183,11 +183,11 @@ def _extraction(
     return run_extraction(resolution, vocab=vocab, jobs=jobs, cache=mention_cache), mention_cache
 
 
-def _links(resolution: Resolution, extraction: Extraction | None) -> Iterator[ox.Quad]:
+def _links(resolution: Resolution, extraction: Extraction | None) -> Iterator[bytes]:
     if extraction is not None:
-        from kg.extract import extraction_quads
+        from kg.extract import extraction_lines
 
-        yield from extraction_quads(resolution, extraction)
+        yield from extraction_lines(resolution, extraction)
 
 
 def build(
@@ -236,11 +236,12 @@ def build(
                 extraction, mention_cache = _extraction(resolution, out, vocab, jobs, cache)
                 gc.freeze()
             stage("store")
-            quads = itertools.chain(ontology_quads(vocab), _links(resolution, extraction))
+            links = _links(resolution, extraction)
             if beside is not None:
-                graph = canonical(quads, staged, beside)
+                graph = canonical(ontology_quads(vocab), staged, beside, links)
             else:
-                graph = canonical(itertools.chain(papers(), quads), staged)
+                quads = itertools.chain(papers(), ontology_quads(vocab))
+                graph = canonical(quads, staged, lines=links)
             patched = _write_set(graph, staged, stage, output.current())
             output.publish(staged)
         except BaseException:

@@ -332,3 +332,27 @@ def test_every_mlkg_term_in_the_graph_is_declared(nt_triples: set[Triple]) -> No
 def test_namespace_rejects_unknown_terms() -> None:
     with pytest.raises(AttributeError):
         _ = MLKG.notATerm
+
+
+def test_a_snippet_with_quotes_and_backslashes_is_one_escaped_literal(
+    tmp_path: Path,
+) -> None:
+    """Link lines are written from the N-Triples form of their terms: a snippet holding what
+    N-Triples escapes must come back as written, from the store and from every dump."""
+    sentence = 'it scores 69% on MMLU with "quotes" and a back\\slash'
+    digest = tmp_path / "dair-escapes.md"
+    digest.write_text(
+        "# ML Papers of The Week\n\n## Top ML Papers of the Week (April 22 - April 28) - 2024\n"
+        "| **Paper**  | **Links** |\n| ------------- | ------------- |\n"
+        f"| 1) **Escaped Words** - {sentence}. | [Paper](https://arxiv.org/abs/2404.99999) |\n",
+        encoding="utf-8",
+    )
+    build([digest], tmp_path / "out")
+    query = "PREFIX mlkg: <https://w3id.org/mlkg/ontology#> SELECT ?s WHERE { ?st mlkg:snippet ?s }"
+    store = ox.Store.read_only(str(tmp_path / "out" / "store"))
+    snippets = [r["s"].value for r in store.query(query)]  # type: ignore[union-attr]
+    assert snippets == [sentence + "."]
+    for name, fmt in (("kg.nt", "nt"), ("kg.trig", "trig"), ("kg.ttl", "turtle")):
+        graph = rdflib.Dataset() if fmt == "trig" else rdflib.Graph()
+        graph.parse(tmp_path / "out" / name, format=fmt)
+        assert [str(o) for o in graph.objects(None, MLKG.snippet)] == snippets, name

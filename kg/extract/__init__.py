@@ -10,13 +10,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-import pyoxigraph as ox
-
 from kg.extract.cache import Found, MentionCache
 from kg.records import Assertion, Entity
 from kg.resolve import Resolution
 
-__all__ = ["Extraction", "extract", "extraction_quads"]
+__all__ = ["Extraction", "extract", "extraction_lines"]
 
 
 class Extraction(NamedTuple):
@@ -63,8 +61,9 @@ def extract(
     return Extraction(assertions, discovered, found, new)
 
 
-def extraction_quads(resolution: Resolution, extraction: Extraction) -> Iterator[ox.Quad]:
-    """The quads of an extraction's links, their provenance and the discovered entities."""
-    from kg.graph.links import link_quads
+def extraction_lines(resolution: Resolution, extraction: Extraction) -> Iterator[bytes]:
+    """The quads of an extraction's links, their provenance and the discovered entities, as
+    keyed N-Quads lines (``kg.graph.links``)."""
+    from kg.graph.links import link_lines
 
-    return link_quads(resolution, extraction.assertions, extraction.discovered)
+    return link_lines(resolution, extraction.assertions, extraction.discovered)

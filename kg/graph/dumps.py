@@ -26,7 +26,15 @@ from kg.errors import OutputError, UnknownNameError
 from kg.graph.lines import LineSorter
 from kg.graph.prefixes import PREFIXES, compact
 
-__all__ = ["DUMPS", "NQUADS", "Canonical", "ForkedSort", "canonical", "write_dumps"]
+__all__ = [
+    "DUMPS",
+    "NQUADS",
+    "Canonical",
+    "ForkedSort",
+    "canonical",
+    "keyed_lines",
+    "write_dumps",
+]
 
 NQUADS = ".kg.nq"
 """The graph-by-graph N-Quads a build loads its store from; kept in the output set (not linked
@@ -47,7 +55,7 @@ class Canonical:
     triples: int
 
 
-def _keyed_lines(quads: Iterable[ox.Quad]) -> Iterator[list[bytes]]:
+def keyed_lines(quads: Iterable[ox.Quad]) -> Iterator[list[bytes]]:
     """Batches of `<graph> <s> <p> <o> .` lines (the default graph as an empty name).
 
     Oxigraph writes each batch as N-Quads (`<s> <p> <o> <graph> .`); the graph name is moved to
@@ -68,12 +76,17 @@ def _keyed_lines(quads: Iterable[ox.Quad]) -> Iterator[list[bytes]]:
 
 
 def canonical(
-    quads: Iterable[ox.Quad], directory: Path, beside: ForkedSort | None = None
+    quads: Iterable[ox.Quad],
+    directory: Path,
+    beside: ForkedSort | None = None,
+    lines: Iterable[bytes] = (),
 ) -> Canonical:
-    """Sort the quads once into `directory`: `.kg.nq` (by graph) and `kg.nt` (the union),
-    merged with the quads a forked process sorted `beside` this one, if any."""
+    """Sort the quads (and quads already written as keyed `lines`) once into `directory`:
+    `.kg.nq` (by graph) and `kg.nt` (the union), merged with the quads a forked process sorted
+    `beside` this one, if any."""
     by_graph = LineSorter(directory)
     _sort(quads, by_graph)
+    by_graph.extend(lines)
     if beside is not None:
         by_graph.take(beside.runs())
     union = LineSorter(directory)
@@ -100,7 +113,7 @@ def canonical(
 
 
 def _sort(quads: Iterable[ox.Quad], sorter: LineSorter) -> None:
-    for lines in _keyed_lines(quads):
+    for lines in keyed_lines(quads):
         sorter.extend(lines)
 
 

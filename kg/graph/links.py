@@ -8,17 +8,19 @@ discovered one gets ``id/<kind>/<slug of its name>``; relations become predicate
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterator, Sequence
 
 import pyoxigraph as ox
 
+from kg.graph.dumps import keyed_lines
 from kg.graph.iris import DigestNames, entity_iri, paper_iri
 from kg.graph.prefixes import ID, MLKG_NS, PREFIXES
 from kg.graph.triples import DEFAULT, M, V
 from kg.records import Assertion, Entity
 from kg.resolve import Resolution
 
-__all__ = ["METHOD_LABELS", "PREDICATES", "link_quads", "target_iri"]
+__all__ = ["METHOD_LABELS", "PREDICATES", "link_lines", "target_iri"]
 
 PREDICATES = {
     "proposes": MLKG_NS + "proposes",
@@ -67,67 +69,92 @@ def _discovered_quads(found: Entity) -> Iterator[ox.Quad]:
         yield ox.Quad(node, M["variantOf"], ox.NamedNode(target_iri(found.family)), DEFAULT)
 
 
-def _statement_iri(subject: str, predicate: str, target: str) -> ox.NamedNode:
+def _statement_iri(subject: str, predicate: str, target: str) -> str:
     digest = hashlib.sha1(f"{subject} {predicate} {target}".encode()).hexdigest()[:20]
-    return ox.NamedNode(f"{ID}statement/{digest}")
+    return f"{ID}statement/{digest}"
 
 
-def link_quads(
+def link_lines(
     resolution: Resolution,
     assertions: Sequence[Assertion],
     discovered: Sequence[Entity],
-) -> Iterator[ox.Quad]:
-    """Every quad of the links, their provenance, the methods and the discovered entities.
+) -> Iterator[bytes]:
+    """Every quad of the links, their provenance, the methods and the discovered entities, as
+    keyed N-Quads lines (:func:`kg.graph.dumps.keyed_lines`), ready to be sorted.
 
-    Terms that recur (a paper's node across its links, targets, methods, small counts and
-    confidences) are made once, not once per quad.
+    A link has some ten quads and there are hundreds of thousands of links: their lines are
+    written from the N-Triples form of their terms, each term made (and checked) by Oxigraph
+    once, not through a Python quad object each. A statement's IRI is a hex digest, and its
+    snippet is written by Oxigraph, which escapes it.
     """
+    for batch in keyed_lines(
+        itertools.chain(_method_quads(), *(_discovered_quads(found) for found in discovered))
+    ):
+        yield from batch
     names = DigestNames(
         {a.digest.key: a.digest for p in resolution.papers for a in p.appearances}.values()
     )
-    digest_iris = {
-        a.digest.key: ox.NamedNode(names.digest(a.digest))
+    digests = {
+        a.digest.key: str(ox.NamedNode(names.digest(a.digest)))
         for p in resolution.papers
         for a in p.appearances
     }
-    methods = {name: _method(name) for name in METHOD_LABELS}
-    predicates = {name: ox.NamedNode(iri) for name, iri in PREDICATES.items()}
-    targets: dict[str, ox.NamedNode] = {}
-    counts: dict[int, ox.Literal] = {}
-    confidences: dict[float, ox.Literal] = {}
-    yield from _method_quads()
-    for found in discovered:
-        yield from _discovered_quads(found)
-    papers: dict[int, tuple[str, ox.NamedNode]] = {}
+    methods = {name: str(_method(name)) for name in METHOD_LABELS}
+    predicates = {name: f"<{iri}>" for name, iri in PREDICATES.items()}
+    is_a, subject_of, predicate_of, object_of, statement_class, derived, generated = (
+        str(term)
+        for term in (
+            V.RDF_TYPE, V.R_SUBJECT, V.R_PREDICATE, V.R_OBJECT, V.STATEMENT, V.DERIVED,
+            V.GENERATED,
+        )
+    )  # fmt: skip
+    support_of, confidence_of, snippet_of = (
+        str(M[name]) for name in ("support", "confidence", "snippet")
+    )
+    targets: dict[str, str] = {}
+    counts: dict[int, str] = {}
+    confidences: dict[float, str] = {}
+    papers: dict[int, tuple[str, str]] = {}
+    lines: list[str] = []
     for assertion in assertions:
         if assertion.paper not in papers:
             iri = paper_iri(resolution.papers[assertion.paper])
-            papers[assertion.paper] = (iri, ox.NamedNode(iri))
+            papers[assertion.paper] = (iri, str(ox.NamedNode(iri)))
         subject, paper = papers[assertion.paper]
-        predicate_iri = PREDICATES[assertion.relation]
         predicate = predicates[assertion.relation]
         target_id = target_iri(assertion.target)
-        target = targets.get(target_id) or targets.setdefault(target_id, ox.NamedNode(target_id))
-        sources = sorted(digest_iris[d] for d in assertion.digests)
-        for graph in sources:
-            yield ox.Quad(paper, predicate, target, graph)
-        statement = _statement_iri(subject, predicate_iri, target_id)
+        target = targets.get(target_id) or targets.setdefault(
+            target_id, str(ox.NamedNode(target_id))
+        )
+        sources = sorted(digests[d] for d in assertion.digests)
         support = counts.get(len(sources)) or counts.setdefault(
-            len(sources), ox.Literal(str(len(sources)), datatype=V.XSD_INT)
+            len(sources), str(ox.Literal(str(len(sources)), datatype=V.XSD_INT))
         )
         confidence = confidences.get(assertion.confidence) or confidences.setdefault(
             assertion.confidence,
-            ox.Literal(f"{assertion.confidence:.2f}", datatype=V.XSD_DECIMAL),
+            str(ox.Literal(f"{assertion.confidence:.2f}", datatype=V.XSD_DECIMAL)),
         )
-        yield ox.Quad(statement, V.RDF_TYPE, V.STATEMENT, DEFAULT)
-        yield ox.Quad(statement, V.R_SUBJECT, paper, DEFAULT)
-        yield ox.Quad(statement, V.R_PREDICATE, predicate, DEFAULT)
-        yield ox.Quad(statement, V.R_OBJECT, target, DEFAULT)
-        yield ox.Quad(statement, M["support"], support, DEFAULT)
-        yield ox.Quad(statement, M["confidence"], confidence, DEFAULT)
-        for graph in sources:
-            yield ox.Quad(statement, V.DERIVED, graph, DEFAULT)
-        for method in sorted(assertion.methods):
-            yield ox.Quad(statement, V.GENERATED, methods[method], DEFAULT)
+        statement = f"<{_statement_iri(subject, PREDICATES[assertion.relation], target_id)}>"
+        lines.extend(f"{graph} {paper} {predicate} {target} ." for graph in sources)
+        lines.append(f" {statement} {is_a} {statement_class} .")
+        lines.append(f" {statement} {subject_of} {paper} .")
+        lines.append(f" {statement} {predicate_of} {predicate} .")
+        lines.append(f" {statement} {object_of} {target} .")
+        lines.append(f" {statement} {support_of} {support} .")
+        lines.append(f" {statement} {confidence_of} {confidence} .")
+        lines.extend(f" {statement} {derived} {graph} ." for graph in sources)
+        lines.extend(f" {statement} {generated} {methods[m]} ." for m in sorted(assertion.methods))
         if assertion.snippets:
-            yield ox.Quad(statement, M["snippet"], ox.Literal(assertion.snippets[0]), DEFAULT)
+            lines.append(f" {statement} {snippet_of} {ox.Literal(assertion.snippets[0])} .")
+        if len(lines) >= _BATCH:
+            yield from _encoded(lines)
+            lines = []
+    yield from _encoded(lines)
+
+
+_BATCH = 20_000
+
+
+def _encoded(lines: list[str]) -> list[bytes]:
+    """Lines encoded at once (no line holds a newline: N-Triples escapes it in a literal)."""
+    return "\n".join(lines).encode().split(b"\n") if lines else []
