@@ -329,10 +329,8 @@ def print_targets(
             seconds <= 2 * floor,
         ),
     ]
-    if figures["digests"] >= 1000:
-        checks.append(
-            (f"{figures['digests']:,} weekly digests", f"{seconds:.1f} s", "< 15 s", seconds < 15)
-        )
+    if figures["digests"] == 1000:  # the target names 1,000 digests, not a rate per 1,000
+        checks.append(("1,000 weekly digests", f"{seconds:.1f} s", "< 15 s", seconds < 15))
     if update is not None:
         seconds = update["update"]["seconds"]
         full = figures["seconds"]
