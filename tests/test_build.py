@@ -463,3 +463,14 @@ def test_changed_lines_reads_two_sorted_files_side_by_side(tmp_path: Path) -> No
     assert changed_lines(old, new, limit=10) == ([b"a\n", b"c\n"], [b"b\n", b"e\n"])
     assert changed_lines(old, new, limit=3) is None
     assert changed_lines(old, old, limit=0) == ([], [])
+
+
+def test_a_set_without_its_sorted_lines_is_loaded_whole(tmp_path: Path) -> None:
+    """A set published by an older kg has no .kg.nq: there is nothing to patch from."""
+    files = sorted(BUNDLED.glob("*.*"))
+    build(files, tmp_path / "out")
+    (tmp_path / "out" / "current" / ".kg.nq").unlink()
+    again = build(files, tmp_path / "out")
+    assert again.patched is None
+    assert (tmp_path / "out" / "current" / ".kg.nq").is_file(), "the new set keeps its lines"
+    assert len(_quads(tmp_path / "out")) == again.quads
