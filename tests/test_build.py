@@ -474,3 +474,26 @@ def test_a_set_without_its_sorted_lines_is_loaded_whole(tmp_path: Path) -> None:
     assert again.patched is None
     assert (tmp_path / "out" / "current" / ".kg.nq").is_file(), "the new set keeps its lines"
     assert len(_quads(tmp_path / "out")) == again.quads
+
+
+def test_kg_nt_is_the_sorted_union_of_the_graphs_each_triple_once(tmp_path: Path) -> None:
+    from kg.graph.dumps import canonical
+
+    ex = "https://example.org/"
+    a, b, c, p = (ox.NamedNode(ex + name) for name in ("a", "b", "c", "p"))
+    g1, g2 = ox.NamedNode(ex + "g1"), ox.NamedNode(ex + "g2")
+    quads = [
+        ox.Quad(b, p, ox.Literal("in the default graph and in g1"), ox.DefaultGraph()),
+        ox.Quad(b, p, ox.Literal("in the default graph and in g1"), g1),
+        ox.Quad(a, p, ox.Literal("only in g2, sorts first"), g2),
+        ox.Quad(c, p, ox.Literal("only in the default graph"), ox.DefaultGraph()),
+        ox.Quad(c, p, ox.Literal("in g1 and g2"), g1),
+        ox.Quad(c, p, ox.Literal("in g1 and g2"), g2),
+    ]
+    graph = canonical(quads, tmp_path)
+    lines = graph.ntriples.read_bytes().splitlines()
+    assert lines == sorted(set(lines)) and graph.triples == len(lines) == 4
+    union = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+    parsed = ox.parse(path=str(graph.ntriples), format=ox.RdfFormat.N_TRIPLES)
+    assert {ox.Triple(q.subject, q.predicate, q.object) for q in parsed} == union
+    assert graph.quads == len(graph.nquads.read_bytes().splitlines()) == 6

@@ -9,6 +9,7 @@ serialiser, JSON-LD node by node. The same graph always gives the same bytes.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import json
 import multiprocessing
@@ -23,7 +24,7 @@ import pyoxigraph as ox
 
 from kg.children import die_with_parent
 from kg.errors import OutputError, UnknownNameError
-from kg.graph.lines import LineSorter
+from kg.graph.lines import LineSorter, unique
 from kg.graph.prefixes import PREFIXES, compact
 
 __all__ = [
@@ -89,24 +90,31 @@ def canonical(
     by_graph.extend(lines)
     if beside is not None:
         by_graph.take(beside.runs())
-    union = LineSorter(directory)
+    # The default graph's lines come first and in order (their key, the graph's name, is empty):
+    # only the triples of the named graphs are sorted again, then merged with them for kg.nt.
+    named = LineSorter(directory)
     nquads = directory / NQUADS
-    count = 0
+    count = in_default = 0
     with nquads.open("wb") as out:
         for batch in _batched(by_graph):
             rows = []
             triples = []
             for key in batch:
                 graph, _, triple = key.partition(b" ")
-                rows.append(triple[:-2] + b" " + graph + b" .\n" if graph else triple + b"\n")
-                triples.append(triple)
+                if graph:
+                    rows.append(triple[:-2] + b" " + graph + b" .\n")
+                    triples.append(triple)
+                else:
+                    rows.append(triple + b"\n")
+                    in_default += 1
             out.writelines(rows)
-            union.extend(triples)
+            named.extend(triples)
             count += len(batch)
     ntriples = directory / "kg.nt"
     triples_count = 0
-    with ntriples.open("wb") as out:
-        for batch in _batched(union):
+    with nquads.open("rb") as by_graph_lines, ntriples.open("wb") as out:
+        default = (line[:-1] for line in itertools.islice(by_graph_lines, in_default))
+        for batch in _batched(unique(heapq.merge(default, named))):
             out.writelines(line + b"\n" for line in batch)
             triples_count += len(batch)
     return Canonical(nquads, ntriples, count, triples_count)

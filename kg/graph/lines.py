@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["LineSorter", "changed_lines"]
+__all__ = ["LineSorter", "changed_lines", "unique"]
 
 _BUDGET = 64 * 1024 * 1024
 """Bytes of lines held in memory before a sorted run is spilled to disk."""
@@ -40,7 +40,7 @@ class LineSorter:
     def _spill(self) -> None:
         handle, name = tempfile.mkstemp(prefix=".run-", suffix=".txt", dir=self._workdir)
         with os.fdopen(handle, "wb") as out:
-            out.writelines(line + b"\n" for line in _unique(sorted(self._lines)))
+            out.writelines(line + b"\n" for line in unique(sorted(self._lines)))
         self._runs.append(Path(name))
         self._lines = []
         self._size = 0
@@ -61,14 +61,14 @@ class LineSorter:
         """Every line added, once, in byte order; run files are removed when done."""
         if not self._runs:
             lines, self._lines = sorted(self._lines), []
-            yield from _unique(lines)
+            yield from unique(lines)
             return
         if self._lines:
             self._spill()
         files = [run.open("rb") for run in self._runs]
         try:
             streams = [(line.rstrip(b"\n") for line in handle) for handle in files]
-            yield from _unique(heapq.merge(*streams))
+            yield from unique(heapq.merge(*streams))
         finally:
             for handle in files:
                 handle.close()
@@ -77,7 +77,8 @@ class LineSorter:
             self._runs = []
 
 
-def _unique(lines: Iterable[bytes]) -> Iterator[bytes]:
+def unique(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """Sorted lines without their repeats."""
     previous = None
     for line in lines:
         if line != previous:
