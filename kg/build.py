@@ -126,12 +126,8 @@ def _store(staged: Path, graph: Canonical, previous: Path | None) -> int | None:
     when they are few (their number), else the whole graph loaded in bulk (None)."""
     if previous is not None and (previous / NQUADS).is_file():
         change = changed_lines(previous / NQUADS, graph.nquads, limit=graph.quads // PATCH_SHARE)
-        if change is not None and not any(b"_:" in line for lines in change for line in lines):
-            try:
-                patch_store(previous / STORE_NAME, staged, *change)
-                return sum(len(lines) for lines in change)
-            except OSError:  # the published store cannot be copied: load the graph instead
-                shutil.rmtree(staged / STORE_NAME, ignore_errors=True)
+        if change is not None and patch_store(previous / STORE_NAME, staged, *change):
+            return sum(len(lines) for lines in change)
     write_store(staged, graph.nquads)
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +34,9 @@ STORE_NAME = "store"
 LOAD_SLICE_LINES = 200_000
 
 
+_BLANK = b"_:"
+"""What a line holding a blank node holds (a literal holding it is taken for one: no harm)."""
+
 _OPEN_TRIES = 3
 """Times a reader opens the store when a build publishes a new one meanwhile."""
 
@@ -54,9 +58,9 @@ def write_store(directory: Path, nquads: Path) -> Path:
     blank = directory / ".blank.nq"
     with nquads.open("rb") as lines, blank.open("wb") as aside:
         while piece := list(islice(lines, LOAD_SLICE_LINES)):
-            plain = [line for line in piece if b"_:" not in line]
+            plain = [line for line in piece if _BLANK not in line]
             if len(plain) < len(piece):
-                aside.writelines(line for line in piece if b"_:" in line)
+                aside.writelines(line for line in piece if _BLANK in line)
             store.bulk_load(input=b"".join(plain), format=ox.RdfFormat.N_QUADS)
     if blank.stat().st_size:
         store.bulk_load(path=str(blank), format=ox.RdfFormat.N_QUADS)
@@ -66,21 +70,28 @@ def write_store(directory: Path, nquads: Path) -> Path:
     return path
 
 
-def patch_store(previous: Path, directory: Path, gone: list[bytes], came: list[bytes]) -> Path:
+def patch_store(previous: Path, directory: Path, gone: list[bytes], came: list[bytes]) -> bool:
     """A new store under a new output set: a copy of the `previous` store (hard links to its
     immutable files) with the N-Quads lines `gone` taken out and `came` put in.
 
-    A blank node is named afresh by each load, so lines holding one are never patched (the
-    build loads the whole graph instead)."""
+    False, with nothing left behind, when it cannot be done: a line holds a blank node (a load
+    names those afresh, so the store's own cannot be matched) or the previous store cannot be
+    copied. The whole graph is then loaded instead (:func:`write_store`)."""
+    if any(_BLANK in line for lines in (gone, came) for line in lines):
+        return False
     path = directory / STORE_NAME
-    ox.Store.read_only(str(previous)).backup(str(path))
+    try:
+        ox.Store.read_only(str(previous)).backup(str(path))
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
+        return False
     store = ox.Store(str(path))
     for quad in ox.parse(b"".join(gone), format=ox.RdfFormat.N_QUADS):
         store.remove(quad)
     store.extend(ox.parse(b"".join(came), format=ox.RdfFormat.N_QUADS))
     store.flush()
     del store
-    return path
+    return True
 
 
 def open_store(directory: Path) -> ox.Store:
