@@ -24,6 +24,7 @@ from kg.resolve import Resolution
 from kg.resources import bundled_digests
 
 BUNDLED = bundled_digests()
+FILES = sorted(BUNDLED.glob("*.*"))  # one digest each
 DUMPS = [name for name in PUBLISHED if name != "store"]
 KG = [str(Path(sys.executable).parent / "kg")]
 
@@ -43,9 +44,8 @@ def _snapshot(out: Path) -> dict[str, bytes]:
 
 
 def test_the_order_of_the_inputs_changes_nothing(tmp_path: Path) -> None:
-    files = sorted(BUNDLED.glob("*.*"))
-    build(files, tmp_path / "a", extract=True)
-    build(list(reversed(files)), tmp_path / "b", extract=True)
+    build(FILES, tmp_path / "a", extract=True)
+    build(list(reversed(FILES)), tmp_path / "b", extract=True)
     assert _snapshot(tmp_path / "a") == _snapshot(tmp_path / "b")
 
 
@@ -267,13 +267,12 @@ def test_the_folder_layout_and_jobs_change_nothing(
     from kg.extract import mentions
 
     monkeypatch.setattr(mentions, "MIN_ITEMS_PER_PROCESS", 10)  # so that --jobs 2 forks here
-    files = sorted(BUNDLED.glob("*.*"))
     elsewhere = tmp_path / "inputs"
-    for depth, path in enumerate(reversed(files)):
+    for depth, path in enumerate(reversed(FILES)):
         folder = elsewhere.joinpath(*[f"level{n}" for n in range(depth % 3)])
         folder.mkdir(parents=True, exist_ok=True)
         (folder / path.name).write_bytes(path.read_bytes())
-    build(files, tmp_path / "a", extract=True)
+    build(FILES, tmp_path / "a", extract=True)
     build([elsewhere], tmp_path / "b", extract=True, jobs=2)
     assert _snapshot(tmp_path / "a") == _snapshot(tmp_path / "b")
 
@@ -398,11 +397,10 @@ def test_an_update_patches_the_published_store_to_the_quads_of_a_full_build(
     import kg.build as build_module
 
     monkeypatch.setattr(build_module, "PATCH_SHARE", 1)  # patch whatever the share changed
-    files = sorted(BUNDLED.glob("*.*"))
     weekly = tmp_path / "weekly"
-    first = build(files[1:], weekly)
+    first = build(FILES[1:], weekly)
     assert first.patched is None, "nothing published yet: the store is loaded"
-    for inputs in (files, files[1:]):  # a week added, then taken out again
+    for inputs in (FILES, FILES[1:]):  # a week added, then taken out again
         update = build(inputs, weekly)
         full = build(inputs, tmp_path / f"full-{len(inputs)}")
         assert full.patched is None
@@ -413,20 +411,18 @@ def test_an_update_patches_the_published_store_to_the_quads_of_a_full_build(
 
 
 def test_a_large_change_loads_the_store_whole(tmp_path: Path) -> None:
-    files = sorted(BUNDLED.glob("*.*"))
-    build(files, tmp_path / "out")
-    again = build(files, tmp_path / "out")
+    build(FILES, tmp_path / "out")
+    again = build(FILES, tmp_path / "out")
     assert again.patched == 0, "the same inputs: the published store is copied as it is"
-    fewer = build(files[:2], tmp_path / "out")
+    fewer = build(FILES[:2], tmp_path / "out")
     assert fewer.patched is None, "most quads changed: loading beats patching"
     assert len(_quads(tmp_path / "out")) == fewer.quads
 
 
 def test_a_store_that_cannot_be_copied_is_loaded_instead(tmp_path: Path) -> None:
-    files = sorted(BUNDLED.glob("*.*"))
-    build(files, tmp_path / "out")
+    build(FILES, tmp_path / "out")
     (tmp_path / "out" / "current" / "store" / "CURRENT").unlink()  # a damaged store
-    again = build(files, tmp_path / "out")
+    again = build(FILES, tmp_path / "out")
     assert again.patched is None
     assert len(_quads(tmp_path / "out")) == again.quads
 
@@ -467,10 +463,9 @@ def test_changed_lines_reads_two_sorted_files_side_by_side(tmp_path: Path) -> No
 
 def test_a_set_without_its_sorted_lines_is_loaded_whole(tmp_path: Path) -> None:
     """A set published by an older kg has no .kg.nq: there is nothing to patch from."""
-    files = sorted(BUNDLED.glob("*.*"))
-    build(files, tmp_path / "out")
+    build(FILES, tmp_path / "out")
     (tmp_path / "out" / "current" / ".kg.nq").unlink()
-    again = build(files, tmp_path / "out")
+    again = build(FILES, tmp_path / "out")
     assert again.patched is None
     assert (tmp_path / "out" / "current" / ".kg.nq").is_file(), "the new set keeps its lines"
     assert len(_quads(tmp_path / "out")) == again.quads
