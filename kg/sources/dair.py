@@ -294,7 +294,7 @@ def _lines(text: str) -> Iterator[str]:
         else:
             yield line
     if broken:
-        yield " ".join(broken)
+        yield broken
 
 
 def read(text: str, source: str, checksum: str) -> list[Digest]:
