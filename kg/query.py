@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError, UnknownNameError
 from kg.graph.prefixes import PREFIXES, compact
-from kg.sparql import mentions_service
+from kg.sparql import is_update, mentions_service, query_form
 
 if TYPE_CHECKING:
     from kg.graph.remote import Graph
@@ -46,11 +46,6 @@ SERVICE_REFUSED = (
 UPDATE_REFUSED = (
     "the query is a SPARQL Update; kg reads the graph and never changes it "
     "(build it again with kg build, or push it with kg push)"
-)
-_UPDATE = re.compile(
-    r"^\s*(?:(?:#[^\n]*\n|(?:PREFIX|BASE)\b[^\n]*?\s)\s*)*"
-    r"(?:INSERT|DELETE|DROP|CLEAR|LOAD|CREATE|ADD|MOVE|COPY|WITH)\b",
-    re.I,
 )
 _PARAM_DOC = re.compile(r"^#\s*@param\s+(\w+)\s*(?::\s*(\w+))?\s*(.*)$", re.M)
 _SUMMARY = re.compile(r"^#\s*(?!@)(.+)$", re.M)
@@ -112,9 +107,7 @@ def load_query(query: str) -> tuple[str, dict[str, tuple[str, str]]]:
             reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
             raise QueryError(f"{query}: cannot be read ({reason})") from None
         return text, _declared_params(text)
-    if not re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", query, re.I) and not _UPDATE.search(
-        query
-    ):
+    if not query_form(query) and not is_update(query):
         raise UnknownNameError("query", query, list(queries))
     return query, {}
 
@@ -153,7 +146,7 @@ def run_query(
     """Run SPARQL over the union of all graphs (a query that says so: as written), binding
     parameters as terms; a query using SERVICE is refused unless `allow_service`. With `lazy`,
     a SELECT's solutions are left unread for a serialiser to stream (``kg.render.write_csv``)."""
-    if _UPDATE.search(text):
+    if is_update(text):
         raise QueryError(UPDATE_REFUSED)
     if not allow_service and mentions_service(text):
         raise QueryError(SERVICE_REFUSED + " (--allow-service)")

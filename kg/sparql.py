@@ -20,6 +20,7 @@ __all__ = [
     "Token",
     "bind_values",
     "declared_prefixes",
+    "is_update",
     "mentions_service",
     "query_form",
     "sparql_term",
@@ -47,6 +48,9 @@ _LEXEME = re.compile(
 )
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+_UPDATES = frozenset(
+    {"INSERT", "DELETE", "DROP", "CLEAR", "LOAD", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +133,21 @@ def query_form(text: str) -> str:
         if token.kind == "word" and token.text.upper() in _FORMS:
             return token.text.upper()
     return ""
+
+
+def is_update(text: str) -> bool:
+    """Whether the text is a SPARQL Update: the first word after its prologue (``PREFIX name:
+    <iri>``, ``BASE <iri>``) starts an update operation."""
+    declaration = 0  # tokens still to pass of a PREFIX or BASE declaration
+    for token in _lex(text, 0):
+        word = token.text.upper() if token.kind == "word" else ""
+        if declaration:
+            declaration -= 1
+        elif word in ("PREFIX", "BASE"):
+            declaration = 2 if word == "PREFIX" else 1
+        else:
+            return word in _UPDATES
+    return False
 
 
 def declared_prefixes(text: str) -> set[str]:

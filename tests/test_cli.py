@@ -271,9 +271,20 @@ def test_a_sparql_update_is_refused_as_such(store_dir: str, update: str, tmp_pat
     assert one_error_line(query(store_dir, str(file))) == f"kg: error: {UPDATE_REFUSED}"
 
 
-def test_a_comment_naming_an_update_word_is_no_update(store_dir: str) -> None:
-    result = query(store_dir, "# DROP the old ones\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    assert result.exit_code == 0
+@pytest.mark.parametrize(
+    "select",
+    [
+        "# DROP the old ones\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        "PREFIX a: <http://a/> SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o } # DELETE later",
+        'PREFIX a: <http://a/> SELECT (" DELETE me" AS ?n) WHERE {}',
+        "BASE <http://a/> PREFIX delete: <http://d/> SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    ],
+)
+def test_an_update_word_outside_the_first_operation_is_no_update(
+    store_dir: str, select: str
+) -> None:
+    result = query(store_dir, select)
+    assert result.exit_code == 0, result.output
 
 
 def test_a_query_file_that_is_not_text_is_one_line(store_dir: str, tmp_path: Path) -> None:
