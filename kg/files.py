@@ -18,7 +18,14 @@ from pathlib import Path
 
 from kg.errors import OutputError
 
-__all__ = ["SITE_MARK", "replace_folder", "staging_folder", "write_bytes", "write_text"]
+__all__ = [
+    "SITE_MARK",
+    "is_standard_output",
+    "replace_folder",
+    "staging_folder",
+    "write_bytes",
+    "write_text",
+]
 
 SITE_MARK = ".kg-output"
 """The file that marks a folder as written by kg, so that a later run may replace it."""
@@ -38,6 +45,19 @@ def _umask() -> int:
 
 def _mode() -> int:
     return 0o666 & ~_umask()
+
+
+def is_standard_output(path: Path | str) -> bool:
+    """Whether writing to `path` writes to this process's standard output (``-``,
+    ``/dev/stdout``, or the very file or pipe it is): a command that says what it wrote then
+    says it on the standard error, not into its own output."""
+    if str(path) == "-":
+        return True
+    try:
+        there, here = os.stat(path), os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no such file; stdout is no file
+        return False
+    return (there.st_dev, there.st_ino) == (here.st_dev, here.st_ino)
 
 
 def write_bytes(path: Path | str, data: bytes) -> Path:

@@ -6,8 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from kg.build import BuildSummary
 from kg.errors import OutputError
-from kg.files import SITE_MARK, replace_folder, staging_folder, write_bytes, write_text
+from kg.files import (
+    SITE_MARK,
+    is_standard_output,
+    replace_folder,
+    staging_folder,
+    write_bytes,
+    write_text,
+)
 
 
 def test_write_text_replaces_whole_files_and_keeps_the_old_one_on_failure(tmp_path: Path) -> None:
@@ -102,3 +110,29 @@ def test_a_dash_is_the_standard_output(
     write_bytes("-", b"to stdout\n")
     assert capfdbinary.readouterr().out == b"to stdout\n"
     assert not Path("-").exists()
+
+
+@pytest.mark.parametrize("out", ["-", "/dev/stdout"])
+def test_output_on_the_standard_output_holds_only_the_output(
+    out: str, built: tuple[Path, BuildSummary]
+) -> None:
+    """`kg export -`: the line saying what was written goes to the standard error."""
+    import subprocess
+    import sys
+
+    kg = str(Path(sys.executable).parent / "kg")
+    run = subprocess.run(
+        [kg, "export", out, "--format", "csv", "--store", str(built[0])],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.splitlines()[0].startswith("paper,")
+    assert "rows" not in run.stdout and run.stderr.startswith(f"{out}: papers-entities, ")
+
+
+def test_only_the_standard_output_is_the_standard_output(tmp_path: Path) -> None:
+    assert is_standard_output("-")
+    assert not is_standard_output(tmp_path / "a.csv")  # no such file yet
+    (tmp_path / "a.csv").write_text("")
+    assert not is_standard_output(tmp_path / "a.csv")  # pytest's stdout is no such file

@@ -52,7 +52,7 @@ def export(
     )
     from kg.explore.kinds import ENTITY_KINDS
     from kg.explore.subgraph import whole
-    from kg.files import write_bytes, write_text
+    from kg.files import is_standard_output, write_bytes, write_text
     from kg.graph.store import open_graph
 
     chosen = (fmt or out.suffix.lstrip(".")).lower()
@@ -70,11 +70,12 @@ def export(
     if chosen == "csv":
         text = table_csv(graph, sub, table)
         write_text(out, text)
-        typer.echo(f"{out}: {table}, {text.count(chr(10)) - 1:,} rows")
+        typer.echo(f"{out}: {table}, {text.count(chr(10)) - 1:,} rows", err=is_standard_output(out))
         return
     network = project(sub, projection, kinds)
     write_bytes(out, graph_bytes(network, chosen))
     typer.echo(
         f"{out}: {projection}, {network.number_of_nodes():,} nodes, "
-        f"{network.number_of_edges():,} edges ({chosen})"
+        f"{network.number_of_edges():,} edges ({chosen})",
+        err=is_standard_output(out),
     )

@@ -44,7 +44,7 @@ def viz(
     from kg.explore.kinds import ENTITY_KINDS, PAPER_KINDS
     from kg.explore.lookup import find
     from kg.explore.subgraph import around, whole
-    from kg.files import write_text
+    from kg.files import is_standard_output, write_text
     from kg.graph.store import open_graph
     from kg.view.page import view_page
 
@@ -59,4 +59,7 @@ def viz(
     sub = around(graph, list(dict.fromkeys(centres)), hops) if centres else whole(graph)
     page = view_page(sub)
     write_text(out, page.html)
-    typer.echo(f"{out}: {page.title}; {page.nodes:,} nodes, {page.links:,} links")
+    typer.echo(
+        f"{out}: {page.title}; {page.nodes:,} nodes, {page.links:,} links",
+        err=is_standard_output(out),
+    )
