@@ -158,9 +158,10 @@ def test_old_style_arxiv_ids(tmp_path: Path) -> None:
         assert find_paper(store, text) == paper.value, text
 
 
-@pytest.mark.parametrize("text", ['"', "???", " - ", "..."])
-def test_a_name_of_punctuation_names_nothing(text: str) -> None:
-    """Its slug would be "untitled", the slug of a paper whose title is punctuation only."""
+@pytest.mark.parametrize("text", ['"', "???", " - ", "...", "日本語", "Ωμέγα"])
+def test_a_name_without_a_slug_of_its_own_is_not_untitled(text: str) -> None:
+    """Punctuation, or words with no ASCII letter: slugify gives "untitled" for them, the slug
+    of a paper whose title is punctuation only; they do not name that paper."""
     store = ox.Store()
     paper = ox.NamedNode(ID + "paper/untitled")
     title = ox.NamedNode(PREFIXES["dcterms"] + "title")

@@ -204,7 +204,7 @@ def find(graph: Graph, text: str, kinds: Iterable[str] = (*PAPER_KINDS, *ENTITY_
     """The node `text` names among nodes of `kinds` (see the module's description)."""
     kinds = tuple(kinds)
     query = " ".join(text.split())
-    if not any(c.isalnum() for c in query):  # names nothing (its slug would be "untitled")
+    if not any(c.isalnum() for c in query):  # punctuation names nothing
         raise NotFoundError(_what(kinds), text, hint=_hint(kinds))
     papers = bool(set(kinds) & set(PAPER_KINDS))
     arxiv = _ARXIV_URL.fullmatch(query) or _ARXIV_ID.fullmatch(query)
@@ -223,8 +223,10 @@ def find(graph: Graph, text: str, kinds: Iterable[str] = (*PAPER_KINDS, *ENTITY_
         raise NotFoundError(_what(kinds), text, hint=_hint(kinds))
 
     slug = slugify(query)
+    if slug == "untitled" and query.casefold() != slug:
+        slug = ""  # no ASCII letter or digit: "untitled" stands in for a slug it does not have
     by_slug: dict[str, tuple[str, str]] = {}
-    for kind in kinds:
+    for kind in kinds if slug else ():
         candidate = f"{ID}{KINDS[kind].segment}/{slug}"
         if candidate not in by_slug and (found_kind := node_kind(graph, candidate)) in kinds:
             by_slug[candidate] = (found_kind, slug)
