@@ -35,11 +35,11 @@ from kg.explore.sparql import select
 from kg.graph.prefixes import ID, PREFIXES, compact
 from kg.graph.remote import Graph
 from kg.resolve import slugify
+from kg.sources.links import ARXIV_ID
 
 __all__ = ["Match", "find", "find_entity", "find_paper", "find_topic", "node_kind"]
 
-_ARXIV = r"(\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})"
-"""A new-style (2404.14219) or old-style (cs/0112017, math.GT/0309136) arXiv id."""
+_ARXIV = rf"({ARXIV_ID})"
 _ARXIV_ID = re.compile(rf"(?:arxiv:\s*)?{_ARXIV}(?:v\d+)?", re.I)
 _ARXIV_URL = re.compile(
     rf"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/{_ARXIV}(?:v\d+)?(?:\.pdf)?/?",

@@ -7,15 +7,16 @@ from urllib.parse import SplitResult, urlsplit
 
 from kg.records import Link, LinkKind
 
-__all__ = ["URL_RE", "classify", "find_urls", "normalise_arxiv_id"]
+__all__ = ["ARXIV_ID", "URL_RE", "classify", "find_urls", "normalise_arxiv_id"]
 
 URL_RE = re.compile(r"https?://[^\s<>()\[\]|\"'`]+")
 
-# a new-style id is YYMM.NNNNN, from April 2007 (0704) on; an old-style one archive/YYMMNNN
-_ARXIV_PATH = re.compile(
-    r"^/(?:abs|pdf|html)/(?P<id>(?:0[7-9]|[1-9]\d)(?:0[1-9]|1[0-2])\.\d{4,5}"
-    r"|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?$"
+ARXIV_ID = (
+    r"(?:0[7-9]|[1-9]\d)(?:0[1-9]|1[0-2])\.\d{4,5}"  # new style: YYMM.NNNNN, from April 2007 on
+    r"|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"  # old style: archive(.SUBJECT)/YYMMNNN
 )
+"""An arXiv id without its version (a regex, not compiled): 2404.14219, cs/0112017."""
+_ARXIV_PATH = re.compile(rf"^/(?:abs|pdf|html)/(?P<id>{ARXIV_ID})(?:v\d+)?(?:\.pdf)?/?$")
 _TWEET_PATH = re.compile(r"^/(?P<account>[A-Za-z0-9_]{1,15})/status(?:es)?/(?P<id>\d{5,25})")
 _ARXIV_VERSION = re.compile(r"v\d+$")
 _TWEET_HOSTS = {"x.com", "twitter.com", "mobile.twitter.com", "mobile.x.com"}
