@@ -139,14 +139,15 @@ class Vocabulary:
 _HUB_PREFIXES = ("datasets", "spaces", "models", "orgs")
 
 
+_AUTHORITY = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//(?P<netloc>[^/?#]*)(?P<path>[^?#]*)")
+
+
 def _web_key(url: str) -> str:
     """host/path of a URL, lowercased, without scheme, ``www.`` or a trailing slash."""
-    parts = urlsplit(url if "//" in url else f"https://{url}")
-    host = (parts.hostname or "").removeprefix("www.").replace("twitter.com", "x.com")
-    return f"{host}{parts.path}".rstrip("/").lower()
-
-
-_AUTHORITY = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//(?P<netloc>[^/?#]*)(?P<path>[^?#]*)")
+    authority = _AUTHORITY.match(url if "//" in url else f"https://{url}")
+    if authority is None:
+        return ""
+    return f"{_host(authority['netloc']) or ''}{authority['path']}".rstrip("/").lower()
 
 
 @lru_cache(maxsize=4096)
