@@ -67,9 +67,6 @@ class TopicModel:
         scores = values @ self._matrix[rows]
         return 1.0 / (1.0 + np.exp(-scores))
 
-    def probabilities(self, features: Mapping[str, float]) -> list[float]:
-        return [float(p) for p in self._probabilities(features)]
-
     def choose(
         self, features: Mapping[str, float], broader: Mapping[str, tuple[str, ...]]
     ) -> list[tuple[str, float]]:
