@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from kg.terminal import inert
+from kg.terminal import inert, inert_line
 
 __all__ = [
     "AmbiguousNameError",
@@ -44,7 +44,9 @@ class VocabularyError(KgError):
     is not Turtle."""
 
     def __init__(self, path: Path | str, reason: str) -> None:
-        super().__init__(f"{inert(str(path))}: not a readable Turtle vocabulary ({inert(reason)})")
+        super().__init__(
+            f"{inert(str(path))}: not a readable Turtle vocabulary ({inert_line(reason)})"
+        )
 
 
 class StoreError(KgError):

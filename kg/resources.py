@@ -94,4 +94,4 @@ def turtle_quads(path: Path) -> Iterator[ox.Quad]:
     except OSError as exc:
         raise VocabularyError(path, exc.strerror or str(exc)) from None
     except (SyntaxError, ValueError) as exc:
-        raise VocabularyError(path, " ".join(str(exc).split())) from None
+        raise VocabularyError(path, str(exc)) from None

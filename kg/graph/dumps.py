@@ -26,6 +26,7 @@ from kg.children import die_with_parent
 from kg.errors import OutputError, UnknownNameError
 from kg.graph.lines import LineSorter, unique
 from kg.graph.prefixes import PREFIXES, compact
+from kg.terminal import inert_line
 
 __all__ = [
     "DUMPS",
@@ -173,7 +174,7 @@ def _sort_and_send(
         _sort(quads(), sorter)
         sending.send(sorter.handed_over())
     except BaseException as error:  # the parent reports it; a child prints no traceback
-        sending.send(" ".join(str(error).split()) or type(error).__name__)
+        sending.send(inert_line(str(error)) or type(error).__name__)
 
 
 def _batched(lines: Iterable[bytes]) -> Iterator[list[bytes]]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.errors import StoreError
+from kg.terminal import inert_line
 
 if TYPE_CHECKING:
     from kg.graph.remote import Graph
@@ -118,8 +119,7 @@ def open_store(directory: Path) -> ox.Store:
         if path.resolve() == real:
             break
         real = path.resolve()  # a build published a new set meanwhile
-    reason = " ".join(str(error).split())
-    raise StoreError(f"cannot open the store at {path}: {reason}")
+    raise StoreError(f"cannot open the store at {path}: {inert_line(str(error))}")
 
 
 def open_graph(directory: Path, endpoint: str | None = None) -> Graph:
