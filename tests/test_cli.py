@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -427,3 +429,17 @@ def test_a_reader_that_stops_reading_is_no_error(
     )
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.count("\n") == 1
+    # a reader gone before the first line (head may read a short output whole before it exits)
+    reading, writing = os.pipe()
+    os.close(reading)
+    try:
+        gone = subprocess.run(
+            [str(kg), *shlex.split(command), "--store", str(cli_build[0])],
+            stdout=writing,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(writing)
+    assert (gone.returncode, gone.stderr) == (0, "")
