@@ -6,14 +6,16 @@ every dump are written from it into a new output set, which is published in one 
 output folder's lock (``kg.graph.output``, held from extraction on): a failed or killed build
 leaves the published graph as it was. A set keeps its sorted lines, so the next build into the
 same folder (a weekly update) patches a copy of the published store with the lines that changed
-instead of loading the whole graph again. With more than one job, a forked process makes and sorts
-the papers' quads while this one extracts the links. Digests are taken in the order of their
+instead of loading the whole graph again. With extraction, more than one job and a large input
+(``FORKED_SORT_FROM`` entries), a forked process makes and sorts the papers' quads while this
+one extracts the links. Digests are taken in the order of their
 content, so the order of the paths given does not change a byte of the output.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import itertools
 import multiprocessing
@@ -26,8 +28,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import pyoxigraph as ox
 
 from kg.children import die_with_parent
 from kg.errors import DigestError, KgError, OutputError
@@ -217,9 +217,7 @@ def build(
     resolution = resolve(digests)
     gc.freeze()
 
-    def papers() -> Iterator[ox.Quad]:
-        return resolution_quads(resolution)
-
+    papers = functools.partial(resolution_quads, resolution)
     extraction = mention_cache = None
     with claim(out, waiting) as output:
         staged = output.new_set()
@@ -232,12 +230,10 @@ def build(
                 extraction, mention_cache = _extraction(resolution, out, vocab, jobs, cache)
                 gc.freeze()
             stage("store")
-            links = _links(resolution, extraction)
-            if beside is not None:
-                graph = canonical(ontology_quads(vocab), staged, beside, links)
-            else:
-                quads = itertools.chain(papers(), ontology_quads(vocab))
-                graph = canonical(quads, staged, lines=links)
+            quads = ontology_quads(vocab)  # and the papers', unless sorted beside
+            if beside is None:
+                quads = itertools.chain(papers(), quads)
+            graph = canonical(quads, staged, beside, _links(resolution, extraction))
             patched = _write_set(graph, staged, stage, output.current())
             output.publish(staged)
         except BaseException:
