@@ -1,9 +1,12 @@
 """Dumps of the graph in the standard RDF formats, written from one sorted byte stream.
 
-Quads stream in once and become canonical lines (Oxigraph's N-Triples, in byte order, each
-quad once), sorted outside memory when they are many. Every dump is derived from those lines,
-never from lists of Python terms: N-Quads (graph by graph: what the store loads and TriG is
-written from), N-Triples (the union of the graphs), Turtle and TriG by Oxigraph's streaming
+Quads stream in once and become canonical lines (Oxigraph's N-Triples keyed by their graph, in
+byte order, each quad once), sorted outside memory when they are many; quads may also come as
+such lines already (the links, ``kg.graph.links``) or as runs sorted by a forked process
+(:class:`ForkedSort`). Every dump is derived from those lines, never from lists of Python terms:
+N-Quads (graph by graph: what the store loads and TriG is written from, kept in the output set
+for the next build to patch the store from), N-Triples (the union of the graphs, the default
+graph's lines merged with the named graphs' triples), Turtle and TriG by Oxigraph's streaming
 serialiser, JSON-LD node by node. The same graph always gives the same bytes.
 """
 
@@ -29,6 +32,7 @@ from kg.graph.prefixes import PREFIXES, compact
 from kg.terminal import inert_line
 
 __all__ = [
+    "BATCH",
     "DUMPS",
     "NQUADS",
     "Canonical",
@@ -42,7 +46,8 @@ NQUADS = ".kg.nq"
 """The graph-by-graph N-Quads a build loads its store from; kept in the output set (not linked
 at the top of the output folder), where the next build reads what changed."""
 
-_BATCH = 20_000
+BATCH = 20_000
+"""Quads serialised, or lines written, at a time."""
 _XSD_STRING = PREFIXES["xsd"] + "string"
 _RDF_TYPE = PREFIXES["rdf"] + "type"
 
@@ -64,7 +69,7 @@ def keyed_lines(quads: Iterable[ox.Quad]) -> Iterator[list[bytes]]:
     the front, where it sorts the lines graph by graph.
     """
     iterator = iter(quads)
-    while batch := list(itertools.islice(iterator, _BATCH)):
+    while batch := list(itertools.islice(iterator, BATCH)):
         data = ox.serialize(batch, format=ox.RdfFormat.N_QUADS) or b""
         keyed = []
         for quad, line in zip(batch, data.splitlines(), strict=True):
@@ -179,7 +184,7 @@ def _sort_and_send(
 
 def _batched(lines: Iterable[bytes]) -> Iterator[list[bytes]]:
     iterator = iter(lines)
-    while batch := list(itertools.islice(iterator, _BATCH)):
+    while batch := list(itertools.islice(iterator, BATCH)):
         yield batch
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import pyoxigraph as ox
 
-from kg.graph.dumps import keyed_lines
+from kg.graph.dumps import BATCH, keyed_lines
 from kg.graph.iris import DigestNames, entity_iri, paper_iri
 from kg.graph.prefixes import ID, MLKG_NS, PREFIXES
 from kg.graph.triples import DEFAULT, M, V
@@ -146,13 +146,10 @@ def link_lines(
         lines.extend(f" {statement} {generated} {methods[m]} ." for m in sorted(assertion.methods))
         if assertion.snippets:
             lines.append(f" {statement} {snippet_of} {ox.Literal(assertion.snippets[0])} .")
-        if len(lines) >= _BATCH:
+        if len(lines) >= BATCH:
             yield from _encoded(lines)
             lines = []
     yield from _encoded(lines)
-
-
-_BATCH = 20_000
 
 
 def _encoded(lines: list[str]) -> list[bytes]:
