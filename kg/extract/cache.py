@@ -77,7 +77,7 @@ def _decoded(value: str) -> list[Found]:
 
 
 class MentionCache:
-    """The mentions found in earlier builds into one output folder, for one fingerprint."""
+    """The mentions found by the previous build into one output folder, for one fingerprint."""
 
     def __init__(self, out: Path, fingerprint: str) -> None:
         self.path = out / CACHE_FILE
