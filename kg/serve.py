@@ -504,10 +504,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._plain(503, f"every worker stayed busy for the time limit of {limit:g} s")
             return
         pool, worker = taken
-        waited = time.monotonic() - (deadline - limit)
         healthy = False
         try:
-            healthy = self._relay(worker, text, dataset, deadline, waited)
+            healthy = self._relay(worker, text, dataset, deadline)
         finally:
             pool.release(worker, healthy)
             if not healthy:
@@ -519,11 +518,12 @@ class _Handler(BaseHTTPRequestHandler):
         text: str,
         dataset: list[tuple[str, str]],
         deadline: float,
-        waited: float = 0.0,
     ) -> bool:
         """Run the query on `worker` and send its answer; False if the worker must go. The
-        time limit counts from the request: `waited` is the part spent waiting for a worker."""
+        time limit counts from the request, so part of it may have gone to waiting for the
+        worker (the time from the request to now)."""
         limit = self.server.settings.timeout
+        waited = time.monotonic() - (deadline - limit)
         headers = {
             "Content-Type": "application/sparql-query; charset=utf-8",
             "Accept": self.headers.get("Accept", "*/*"),
