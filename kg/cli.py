@@ -298,7 +298,7 @@ def query(
     for item in param or []:
         name, sep, value = item.partition("=")
         name = name.strip()
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        if not sep or not re.fullmatch(r"[^\W\d]\w*", name):  # as a declared @param
             _fail(f"--param {item!r} is not NAME=VALUE (a NAME of letters, digits and _)", 2)
         if name in bindings:
             _fail(f"--param {name} is given twice", 2)

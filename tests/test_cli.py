@@ -235,13 +235,18 @@ def test_parameter_outside_the_projection_is_one_line(store_dir: str) -> None:
     assert "week" in one_error_line(result)
 
 
-@pytest.mark.parametrize("item", ["week", "=x", "x-y=1", "?week=1", " =1"])
+@pytest.mark.parametrize("item", ["week", "=x", "x-y=1", "?week=1", " =1", "1x=1"])
 def test_query_parameter_must_be_name_equals_value(store_dir: str, item: str) -> None:
     result = query(store_dir, "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--param", item)
     assert result.exit_code == 2
     assert one_error_line(result) == (
         f"kg: error: --param {item!r} is not NAME=VALUE (a NAME of letters, digits and _)"
     )
+
+
+def test_a_parameter_name_may_be_any_sparql_variable_name(store_dir: str) -> None:
+    result = query(store_dir, "SELECT ?été WHERE {}", "--param", "été=x", "--format", "csv")
+    assert result.exit_code == 0 and result.stdout.splitlines() == ["été", "x"]
 
 
 def test_query_parameter_twice_or_not_text_is_one_line(store_dir: str) -> None:
