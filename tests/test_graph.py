@@ -3,6 +3,7 @@ SPARQL, and a vocabulary that matches the ontology file."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,7 +14,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF
 
 from kg.build import BuildSummary, build
-from kg.graph.dumps import DUMPS
+from kg.graph.dumps import DUMPS, canonical, write_dumps
 from kg.graph.namespaces import MLKG
 from kg.graph.prefixes import ID, MLKG_NS, PREFIXES
 from kg.query import run_query
@@ -110,6 +111,42 @@ def test_dump_parses_with_oxigraph(built: tuple[Path, BuildSummary], name: str) 
     triples = ox_triples(out / name)
     assert len(triples) == summary.triples
     assert triples == ox_triples(out / "kg.nt")
+
+
+def test_jsonld_gives_back_every_kind_of_term(tmp_path: Path) -> None:
+    """JSON-LD is written from the N-Triples lines as text: every escape, language, datatype
+    and blank node comes back as the term it was."""
+    paper, other = ox.NamedNode(ID + "paper/1"), ox.NamedNode(ID + "paper/2")
+    label, note = ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.NamedNode(MLKG_NS + "note")
+    awkward = "".join(map(chr, range(32))) + '\x7f \\ \\u0041 \\U0001F600 "q" é 😀 \u2028'
+    literals = [
+        ox.Literal(awkward),
+        ox.Literal("검색 증강 생성", language="ko"),
+        ox.Literal("3", datatype=ox.NamedNode(PREFIXES["xsd"] + "integer")),
+        ox.Literal('ends with a quote"'),
+        ox.Literal(""),
+    ]
+    plain = [ox.Quad(paper, label, literal) for literal in literals]
+    plain += [
+        ox.Quad(paper, ox.NamedNode(str(RDF.type)), ox.NamedNode(MLKG_NS + "Paper")),
+        ox.Quad(paper, note, other),
+    ]
+    blank = ox.BlankNode("b1")
+    triple = ox.Triple(paper, note, ox.Literal("x"))
+    quads = [*plain, ox.Quad(other, note, blank), ox.Quad(blank, note, triple)]
+    write_dumps(canonical(quads, tmp_path), tmp_path, ("jsonld",))
+    path = tmp_path / "kg.jsonld"
+    back = list(ox.parse(path=str(path), format=ox.RdfFormat.JSON_LD))
+    to_blank = [q for q in back if isinstance(q.object, ox.BlankNode)]
+    named = {(q.subject, q.predicate, q.object) for q in back if q not in to_blank}
+    assert named == {(q.subject, q.predicate, q.object) for q in plain}
+    assert [q.subject for q in to_blank] == [other]
+    nodes = json.loads(path.read_text(encoding="utf-8"))["@graph"]
+    assert nodes[0]["rdfs:label"][2] == awkward and nodes[0]["@type"] == ["mlkg:Paper"]
+    assert nodes[1:] == [
+        {"@id": "paper:2", "mlkg:note": [{"@id": "_:b1"}]},
+        {"@id": "_:b1", "mlkg:note": [{"@id": str(triple)}]},  # JSON-LD has no triple terms
+    ]
 
 
 def test_no_blank_nodes(built: tuple[Path, BuildSummary]) -> None:

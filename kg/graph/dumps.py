@@ -225,16 +225,33 @@ def _compact_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -
     return {"@value": term.value, "@type": _compact(term.datatype.value)}
 
 
-def _node(subject: str, triples: list[ox.Quad]) -> dict[str, Any]:
-    node: dict[str, Any] = {"@id": compact(subject)}
-    types = []
-    values: dict[str, list[Any]] = {}
-    for triple in triples:
-        predicate = triple.predicate.value
-        if predicate == _RDF_TYPE and isinstance(triple.object, ox.NamedNode):
-            types.append(_compact(triple.object.value))
-        elif predicate != _RDF_TYPE:
-            values.setdefault(_compact(predicate), []).append(_compact_value(triple.object))
+def _object_value(text: str) -> Any:
+    r"""The JSON-LD value of an object as an N-Triples line writes it.
+
+    Oxigraph escapes a literal with ``\"``, ``\\``, ``\t``, ``\b``, ``\n``, ``\f``, ``\r``
+    and ``\uXXXX``, all of them JSON escapes too, so JSON reads the quoted text back. Anything
+    else (a triple term) is parsed by Oxigraph."""
+    if text[0] == "<" and text[1] != "<":
+        return {"@id": _compact(text[1:-1])}
+    if text[0] == '"':
+        end = text.rfind('"')
+        value = text[1:end]
+        if "\\" in value:
+            value = json.loads(text[: end + 1])
+        rest = text[end + 1 :]
+        if not rest:
+            return value
+        if rest[0] == "@":
+            return {"@value": value, "@language": rest[1:]}
+        return {"@value": value, "@type": _compact(rest[3:-1])}  # ^^<datatype>
+    if text.startswith("_:"):
+        return {"@id": text}
+    line = f"<s:> <p:> {text} .".encode()
+    return _compact_value(next(iter(ox.parse(line, format=ox.RdfFormat.N_TRIPLES))).object)
+
+
+def _node(subject: str, types: list[str], values: dict[str, list[Any]]) -> dict[str, Any]:
+    node: dict[str, Any] = {"@id": compact(subject[1:-1]) if subject[0] == "<" else subject}
     if types:
         node["@type"] = types
     node.update(sorted(values.items()))
@@ -243,10 +260,27 @@ def _node(subject: str, triples: list[ox.Quad]) -> dict[str, Any]:
 
 def _nodes(path: Path) -> Iterator[dict[str, Any]]:
     """One JSON-LD node per subject of the sorted N-Triples, in order (a subject's triples
-    are consecutive lines)."""
-    for subject, group in itertools.groupby(_triples(path), key=lambda t: t.subject):
-        name = subject.value if isinstance(subject, ox.NamedNode) else str(subject)
-        yield _node(name, list(group))
+    are consecutive lines), read from the lines as written: ``S <P> O .``, where neither the
+    subject (an IRI or a blank node) nor the predicate holds a space."""
+    subject = ""
+    types: list[str] = []
+    values: dict[str, list[Any]] = {}
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            cut = line.index(" ")
+            if line[:cut] != subject:
+                if subject:
+                    yield _node(subject, types, values)
+                subject, types, values = line[:cut], [], {}
+            after = line.index(" ", cut + 1)
+            predicate = line[cut + 2 : after - 1]
+            value = line[after + 1 : -3]  # before " .\n"
+            if predicate != _RDF_TYPE:
+                values.setdefault(_compact(predicate), []).append(_object_value(value))
+            elif value[0] == "<" and value[1] != "<":
+                types.append(_compact(value[1:-1]))
+    if subject:
+        yield _node(subject, types, values)
 
 
 def _jsonld(graph: Canonical, path: Path) -> None:
