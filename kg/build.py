@@ -74,6 +74,8 @@ class BuildSummary:
     resolution: Resolution | None = None
     texts: int = 0  # distinct texts the extraction read
     extracted: int = 0  # of them, the ones the mention cache did not know
+    related: int = 0  # papers related afresh
+    replayed: int = 0  # papers whose links were taken from the cache
     quads: int = 0
     patched: int | None = None  # quads changed in a patched store (None: loaded whole)
 
@@ -242,7 +244,7 @@ def build(
             shutil.rmtree(staged, ignore_errors=True)
             raise
         if extraction is not None and mention_cache is not None:
-            mention_cache.keep(extraction.found, extraction.new)
+            mention_cache.keep(extraction.found, extraction.new, extraction.related)
     gc.unfreeze()
     return BuildSummary(
         files=result.files,
@@ -259,6 +261,8 @@ def build(
         resolution=resolution,
         texts=len(extraction.found) if extraction else 0,
         extracted=extraction.extracted if extraction else 0,
+        related=extraction.fresh if extraction else 0,
+        replayed=len(resolution.papers) - extraction.fresh if extraction else 0,
         quads=graph.quads,
         patched=patched,
     )

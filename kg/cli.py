@@ -230,6 +230,10 @@ def build(
             "texts extracted",
             f"{summary.extracted:,} new, {summary.texts - summary.extracted:,} cached",
         ),
+        (
+            "papers related",
+            f"{summary.related:,} new, {summary.replayed:,} cached",
+        ),
         ("triples", summary.triples),
         (
             "store",

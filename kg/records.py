@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 __all__ = [
     "Assertion",
@@ -14,6 +15,7 @@ __all__ = [
     "EntryKind",
     "Link",
     "LinkKind",
+    "PaperLinks",
     "WeekSource",
 ]
 
@@ -145,3 +147,15 @@ class Assertion:
     snippets: list[str] = field(default_factory=list)
     score: float = 0.0
     confidence: float = 0.0
+
+
+class PaperLinks(NamedTuple):
+    """What relating one paper gave: the names it asked the entity registry for, in order,
+    with the registry's answers, and its assertions (their digests named by their number among
+    the paper's digests, in the order it appears in them). Its links depend on nothing else but the
+    paper itself (``kg.extract.relations.paper_key``), the vocabulary and the code, so a later
+    build whose registry gives the same answers takes them as they are."""
+
+    calls: tuple[tuple[str, str], ...]
+    answers: tuple[Entity | None, ...]
+    assertions: tuple[Assertion, ...]

@@ -6,15 +6,19 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from kg.build import build
 from kg.extract.cache import CACHE_FILE
-from kg.extract.mentions import distinct_texts
+from kg.extract.mentions import distinct_texts, find_mentions
+from kg.extract.relations import Related, paper_key, relate
 from kg.graph.output import PUBLISHED
-from kg.resolve import resolve
+from kg.records import PaperLinks
+from kg.resolve import Paper, resolve
 from kg.resources import bundled_digests
 from kg.sources import read_files
 
@@ -32,6 +36,10 @@ def _texts(files: list[Path]) -> set[str]:
     return set(distinct_texts(resolve(read_files(files).digests)))
 
 
+def _papers(files: list[Path]) -> list[Paper]:
+    return resolve(read_files(files).digests).papers
+
+
 def _cached_rows(out: Path) -> int:
     with sqlite3.connect(out / CACHE_FILE) as db:
         return int(db.execute("SELECT COUNT(*) FROM found").fetchone()[0])
@@ -41,11 +49,15 @@ def test_a_new_week_is_the_only_text_extracted_and_changes_no_byte(tmp_path: Pat
     older = FILES[1:]  # every digest but one week's
     first = build(older, tmp_path / "weekly")
     assert first.extracted == first.texts == len(_texts(older))
+    assert (first.related, first.replayed) == (first.papers, 0)
     update = build(FILES, tmp_path / "weekly")
     new_texts = _texts(FILES) - _texts(older)
     assert update.texts == len(_texts(FILES))
     assert update.extracted == len(new_texts) > 0
     assert _cached_rows(tmp_path / "weekly") == update.texts
+    new_papers = {paper_key(p) for p in _papers(FILES)} - {paper_key(p) for p in _papers(older)}
+    assert update.related == len(new_papers) > 0, "only the papers new or changed are related"
+    assert update.replayed == update.papers - update.related > 0
 
     full = build(FILES, tmp_path / "full", cache=False)
     assert full.extracted == full.texts
@@ -55,6 +67,92 @@ def test_a_new_week_is_the_only_text_extracted_and_changes_no_byte(tmp_path: Pat
     again = build(older, tmp_path / "weekly")  # a week taken out again: nothing to extract
     assert again.extracted == 0
     assert _cached_rows(tmp_path / "weekly") == again.texts, "texts no longer read are dropped"
+
+
+def _related_twice(tamper: Callable[[PaperLinks], PaperLinks]) -> tuple[Related, Related]:
+    """The bundled digests related afresh, and again with every paper's links known as
+    `tamper` makes them."""
+    from kg.extract.pipeline import build_pipeline
+    from kg.extract.vocabulary import load_vocabulary
+
+    resolution = resolve(read_files(FILES).digests)
+    vocabulary = load_vocabulary()
+    mentions = find_mentions(build_pipeline(vocabulary), resolution)
+    first = relate(resolution, mentions, vocabulary)
+    known = {key: tamper(links) for key, links in first.papers.items()}
+    return first, relate(resolution, mentions, vocabulary, known)
+
+
+def test_known_links_are_taken_as_they_are_when_the_registry_answers_the_same() -> None:
+    def marked(links: PaperLinks) -> PaperLinks:
+        items = tuple(replace(item, snippets=["from the cache"]) for item in links.assertions)
+        return links._replace(assertions=items)
+
+    first, again = _related_twice(marked)
+    assert again.fresh == 0 and first.fresh == len(first.papers)
+    assert [a.snippets for a in again.assertions] == [["from the cache"]] * len(first.assertions)
+    assert [(a.paper, a.target, a.digests) for a in again.assertions] == [
+        (a.paper, a.target, a.digests) for a in first.assertions
+    ]
+    assert again.discovered == first.discovered
+
+
+def test_a_paper_the_registry_now_answers_otherwise_is_related_again() -> None:
+    def renamed(links: PaperLinks) -> PaperLinks:
+        if not any(entity is not None and entity.discovered for entity in links.answers):
+            return links._replace(assertions=())  # replayed: its links would go missing
+        answers = tuple(
+            replace(entity, name=entity.name + " (an earlier spelling)")
+            if entity is not None and entity.discovered
+            else entity
+            for entity in links.answers
+        )
+        return PaperLinks(links.calls, answers, ())
+
+    first, again = _related_twice(renamed)
+    asking = sum(
+        any(e is not None and e.discovered for e in p.answers) for p in first.papers.values()
+    )
+    assert again.fresh == asking > 0
+    fresh_papers = {a.paper for a in again.assertions}
+    assert len(fresh_papers) <= asking
+    assert all(a in first.assertions for a in again.assertions)
+
+
+def test_the_key_of_a_paper_follows_everything_relating_it_reads() -> None:
+    paper = next(
+        p for p in _papers(FILES) if len(p.appearances) == 1 and p.appearances[0].entry.links
+    )
+    appearance = paper.appearances[0]
+    entry, digest = appearance.entry, appearance.digest
+    changes = [
+        replace(paper, title=paper.title + "!"),
+        *(
+            replace(paper, appearances=(replace(appearance, entry=replace(entry, **{f: "x"})),))
+            for f in (
+                "title_en",
+                "intro_en",
+                "abstract_en",
+                "title_local",
+                "intro_local",
+                "abstract_local",
+                "qa_local",
+            )
+        ),
+        replace(paper, appearances=(replace(appearance, entry=replace(entry, links=())),)),
+        replace(paper, appearances=(replace(appearance, digest=replace(digest, language="xx")),)),
+        replace(
+            paper, appearances=(appearance, replace(appearance, digest=replace(digest, section=9)))
+        ),
+        replace(paper, appearances=(appearance, appearance)),
+    ]
+    keys = [paper_key(changed) for changed in changes]
+    assert paper_key(replace(paper)) == paper_key(paper)
+    renumbered = replace(
+        paper, appearances=(replace(appearance, digest=replace(digest, section=9)),)
+    )
+    assert paper_key(renumbered) == paper_key(paper), "a week added to a README renumbers it"
+    assert len(set(keys)) == len(keys) and paper_key(paper) not in keys
 
 
 def test_a_changed_vocabulary_or_a_damaged_cache_extracts_everything_again(

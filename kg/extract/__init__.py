@@ -11,21 +11,23 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kg.extract.cache import Found, MentionCache
-from kg.records import Assertion, Entity
+from kg.records import Assertion, Entity, PaperLinks
 from kg.resolve import Resolution
 
 __all__ = ["Extraction", "extract", "extraction_lines"]
 
 
 class Extraction(NamedTuple):
-    """What extraction found: assertions (paper -> entity links) and discovered entities, and
-    what the pipeline found in each text (the ``new`` ones read this time, the others taken
-    from the mention cache)."""
+    """What extraction found: assertions (paper -> entity links) and discovered entities, what
+    the pipeline found in each text (the ``new`` ones read this time, the others taken from the
+    mention cache), and each paper's links (for the cache, by ``paper_key``)."""
 
     assertions: list[Assertion]
     discovered: list[Entity]
     found: dict[str, list[Found]]
     new: list[str]
+    related: dict[bytes, PaperLinks]
+    fresh: int  # papers related afresh, not replayed from the cache
 
     @property
     def links(self) -> int:
@@ -57,8 +59,11 @@ def extract(
         nlp = build_pipeline(vocabulary)
         found.update(zip(new, run_pipeline(nlp, new, jobs), strict=True))
     found = {text: found[text] for text in texts}
-    assertions, discovered = relate(resolution, attach(resolution, found), vocabulary)
-    return Extraction(assertions, discovered, found, new)
+    known = cache.related() if cache is not None else {}
+    related = relate(resolution, attach(resolution, found), vocabulary, known)
+    return Extraction(
+        related.assertions, related.discovered, found, new, related.papers, related.fresh
+    )
 
 
 def extraction_lines(resolution: Resolution, extraction: Extraction) -> Iterator[bytes]:

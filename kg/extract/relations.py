@@ -4,9 +4,12 @@ names entities (curated terms or discovered names) and leaves IRIs to the graph 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import NamedTuple
 
 from kg.extract.entities import Registry
 from kg.extract.features import topic_features
@@ -21,10 +24,17 @@ from kg.extract.rules import (
 )
 from kg.extract.topic_model import load_topic_model
 from kg.extract.vocabulary import Vocabulary
-from kg.records import Assertion, Entity
+from kg.records import Assertion, Entity, PaperLinks
 from kg.resolve import Paper, Resolution, slugify
 
-__all__ = ["CONFIDENCE", "RELATIONS", "paper_features", "relate"]
+__all__ = [
+    "CONFIDENCE",
+    "RELATIONS",
+    "Related",
+    "paper_features",
+    "paper_key",
+    "relate",
+]
 
 RELATIONS = ("proposes", "compares", "uses", "introduces", "evaluatesOn", "subject", "organisation")
 CONFIDENCE = {
@@ -91,6 +101,8 @@ class _Relater:
         self.vocabulary = vocabulary
         self.registry = Registry(vocabulary)
         self.ledger = _Ledger()
+        self.calls: list[tuple[str, str]] = []
+        self.answers: list[Entity | None] = []
         topics = vocabulary.of_kind("topic")
         self.topic_iris = {term.slug: term.iri for term in topics}
         self.broader = {
@@ -99,6 +111,14 @@ class _Relater:
             )
             for term in topics
         }
+
+    def _entity(self, name: str, kind: str) -> Entity | None:
+        """The registry's entity for a name, the question and its answer noted: they are all
+        a paper's links depend on beyond the paper itself (``PaperLinks``)."""
+        entity = self.registry.entity(name, kind)
+        self.calls.append((name, kind))
+        self.answers.append(entity)
+        return entity
 
     def _known(self, name: str) -> Entity | None:
         """A curated model or benchmark a name denotes, whatever a text calls it."""
@@ -162,7 +182,7 @@ class _Relater:
                     or next((k for k in openings if k), None)
                     or self._model_by_name(artefact.name, body)
                 )
-                entity = self.registry.entity(artefact.name, kind) if kind else None
+                entity = self._entity(artefact.name, kind) if kind else None
             if entity is None:
                 continue
             own.append(entity)
@@ -175,9 +195,7 @@ class _Relater:
         for artefact, digest, text in described.values():
             if artefact.kind is None:
                 continue
-            entity = self._known(artefact.name) or self.registry.entity(
-                artefact.name, str(artefact.kind)
-            )
+            entity = self._known(artefact.name) or self._entity(artefact.name, str(artefact.kind))
             if entity is None:
                 continue
             if entity not in own:
@@ -195,7 +213,7 @@ class _Relater:
                 continue
             shape = mention.kind.endswith("-shape")
             if shape:
-                entity = self.registry.entity(mention.text, kind)
+                entity = self._entity(mention.text, kind)
             else:
                 entity = self.registry.curated(self.vocabulary.terms[str(mention.iri)])
             if entity is None:
@@ -237,6 +255,63 @@ class _Relater:
             item = self.ledger.add(index, "subject", topic, "topic-model", digests, snippet)
             item.score = probability
 
+    def paper(self, index: int, paper: Paper, mentions: Sequence[Mention]) -> PaperLinks:
+        """Every assertion about one paper."""
+        self.ledger, self.calls, self.answers = _Ledger(), [], []
+        own, signals = self.own_artefacts(index, paper)
+        self.names(index, mentions, own)
+        self.organisations(index, paper, mentions, own)
+        self.topics(index, paper, mentions, own, signals)
+        return PaperLinks(tuple(self.calls), tuple(self.answers), tuple(self.ledger.assertions()))
+
+    def replays(self, links: PaperLinks) -> bool:
+        """Ask the registry what a paper related in an earlier build asked it: True when every
+        answer is the same (its links are then the same too)."""
+        answers = [self.registry.entity(name, kind) for name, kind in links.calls]
+        return tuple(answers) == links.answers
+
+
+class Related(NamedTuple):
+    """Every assertion about every paper, the entities discovered on the way, each paper's
+    links by its ``paper_key``, and how many papers were related afresh (not replayed)."""
+
+    assertions: list[Assertion]
+    discovered: list[Entity]
+    papers: dict[bytes, PaperLinks]
+    fresh: int
+
+
+def _digest_numbers(paper: Paper) -> dict[str, str]:
+    """The paper's digests numbered in the order it appears in them: a digest's key changes
+    with every byte of its file (a week added to a README), a paper's links must not."""
+    numbers: dict[str, str] = {}
+    for appearance in paper.appearances:
+        numbers.setdefault(appearance.digest.key, str(len(numbers)))
+    return numbers
+
+
+def paper_key(paper: Paper) -> bytes:
+    """A digest of everything relating a paper reads of it: its title, and of each appearance
+    the digest's number among the paper's (not its key) and language, the entry's texts and its
+    links (the mentions found in the texts follow from them)."""
+    numbers = _digest_numbers(paper)
+    parts: list[object] = [paper.title]
+    for appearance in paper.appearances:
+        entry, digest = appearance.entry, appearance.digest
+        parts += [
+            numbers[digest.key],
+            digest.language,
+            entry.title_en,
+            entry.intro_en,
+            entry.abstract_en,
+            entry.title_local,
+            entry.intro_local,
+            entry.abstract_local,
+            entry.qa_local,
+            [link.url for link in entry.links],
+        ]
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).digest()
+
 
 def paper_features(
     resolution: Resolution, mentions: Iterable[Mention], vocabulary: Vocabulary
@@ -254,18 +329,42 @@ def paper_features(
 
 
 def relate(
-    resolution: Resolution, mentions: Iterable[Mention], vocabulary: Vocabulary
-) -> tuple[list[Assertion], list[Entity]]:
-    """Every assertion about every paper, and the entities discovered on the way."""
+    resolution: Resolution,
+    mentions: Iterable[Mention],
+    vocabulary: Vocabulary,
+    known: Mapping[bytes, PaperLinks] | None = None,
+) -> Related:
+    """Every assertion about every paper, and the entities discovered on the way.
+
+    Papers are related in order, each against the registry of the entities discovered before
+    it; a paper whose links are `known` from an earlier build (by its ``paper_key``) is only
+    replayed, unless the registry now answers it otherwise."""
     by_paper: dict[int, list[Mention]] = defaultdict(list)
     for mention in mentions:
         by_paper[mention.paper].append(mention)
     relater = _Relater(vocabulary)
+    known = known or {}
+    assertions: list[Assertion] = []
+    papers: dict[bytes, PaperLinks] = {}
+    fresh = 0
     for index, paper in enumerate(resolution.papers):
-        found = by_paper[index]
-        own, signals = relater.own_artefacts(index, paper)
-        relater.names(index, found, own)
-        relater.organisations(index, paper, found, own)
-        relater.topics(index, paper, found, own, signals)
+        key = paper_key(paper)
+        digests = _digest_numbers(paper)
+        links = known.get(key)
+        if links is not None and relater.replays(links):
+            named = list(digests)
+            assertions.extend(
+                replace(item, paper=index, digests={named[int(n)] for n in item.digests})
+                for item in links.assertions
+            )
+        else:
+            links = relater.paper(index, paper, by_paper[index])
+            assertions.extend(links.assertions)
+            numbered = (
+                replace(i, digests={digests[d] for d in i.digests}) for i in links.assertions
+            )
+            links = links._replace(assertions=tuple(numbered))
+            fresh += 1
+        papers[key] = links
     discovered = sorted(relater.registry.discovered.values(), key=_key)
-    return relater.ledger.assertions(), discovered
+    return Related(assertions, discovered, papers, fresh)
