@@ -14,7 +14,8 @@
 5. A weekly update: the README without its newest week built first, then the whole README into
    the same output (only the new week's texts go through the pipeline), next to the full build.
 
-    python bench/build_bench.py [--weeks 1000] [--no-extract] [--runs 3] [--no-rdflib] [--no-update]
+    python bench/build_bench.py [--weeks 1000] [--distinct] [--no-extract] [--runs 3] [--no-rdflib]
+        [--no-update]
 """
 
 from __future__ import annotations
@@ -157,15 +158,17 @@ def child_build(corpus: Path, out: Path, extract: bool) -> None:
 
 
 def bench_generated(
-    weeks: int, seed: int, extract: bool, tmp: Path
+    weeks: int, seed: int, extract: bool, tmp: Path, distinct: bool = False
 ) -> tuple[list[Row], dict[str, Any]]:
     """Write a generated README and build it in a child process of its own."""
+    from corpus import distinct_ids
     from dairgen import make_dair_readme
 
     corpus = tmp / "corpus"
     corpus.mkdir()
     started = time.perf_counter()
     text, rows = make_dair_readme(weeks, seed)
+    text = distinct_ids(text) if distinct else text
     (corpus / "README.md").write_text(text, encoding="utf-8")
     generated = time.perf_counter() - started
     out = tmp / "out"
@@ -195,18 +198,28 @@ def bench_generated(
     return table, figures
 
 
-def bench_update(weeks: int, seed: int, tmp: Path) -> tuple[list[Row], dict[str, Any]]:
+def bench_update(
+    weeks: int, seed: int, tmp: Path, distinct: bool = False
+) -> tuple[list[Row], dict[str, Any]]:
     """A weekly update: build the generated README without its newest week, then build the
     whole README into the same output (the mention cache of the first build is reused)."""
+    from corpus import distinct_ids
     from dairgen import _markdown, generate
 
     readme = generate(weeks, seed)
+
+    def ids(text: str) -> str:
+        return distinct_ids(text) if distinct else text
+
     corpus = tmp / "weekly"
     corpus.mkdir()
     out = tmp / "weekly-out"
     args = [sys.executable, __file__, "--child", str(corpus), str(out)]
     figures: dict[str, Any] = {}
-    for step, text in (("before", _markdown(list(readme.weeks[1:]))), ("update", readme.text)):
+    for step, text in (
+        ("before", ids(_markdown(list(readme.weeks[1:])))),
+        ("update", ids(readme.text)),
+    ):
         (corpus / "README.md").write_text(text, encoding="utf-8")
         child = run_child(args)
         if child.code != 0:
@@ -383,6 +396,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated README")
     parser.add_argument("--no-rdflib", action="store_true", help="skip the rdflib baseline")
     parser.add_argument("--no-update", action="store_true", help="skip the weekly-update figure")
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="every paper link a distinct arXiv id (no paper in two weeks), as the query bench",
+    )
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -403,7 +421,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as name:
         tmp = Path(name)
         print(f"... build() on a generated README of {args.weeks} weeks", file=sys.stderr)
-        rows, figures = bench_generated(args.weeks, args.seed, not args.no_extract, tmp)
+        rows, figures = bench_generated(
+            args.weeks, args.seed, not args.no_extract, tmp, args.distinct
+        )
         table.extend(rows)
         nt = Path(figures["out"]) / "kg.nt"
         print(
@@ -418,7 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"... a weekly update: {args.weeks - 1} weeks, then {args.weeks}", file=sys.stderr
             )
-            update_rows, update = bench_update(args.weeks, args.seed, tmp)
+            update_rows, update = bench_update(args.weeks, args.seed, tmp, args.distinct)
             table.extend(update_rows)
     print(
         f"generated README: {figures['rows']:,} rows in {args.weeks} weeks "

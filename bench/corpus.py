@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from dairgen import generate  # noqa: E402
 
-__all__ = ["KG", "LOCK", "built_graph", "cache_dir", "readme"]
+__all__ = ["KG", "LOCK", "built_graph", "cache_dir", "distinct_ids", "readme"]
 
 KG = Path(sys.executable).with_name("kg")
 LOCK = Path("/tmp/kg-bigrun.lock")
@@ -38,23 +38,34 @@ def cache_dir() -> Path:
     return Path(os.environ.get("KG_BENCH_CACHE", "/tmp/kg-bench-cache"))
 
 
-def readme(weeks: int, seed: int = 11) -> tuple[str, int]:
-    """The generated README of `weeks` weeks with one distinct arXiv id per paper link, and
-    its number of rows."""
-    generated = generate(weeks, seed)
+def distinct_ids(text: str) -> str:
+    """A generated README with one distinct arXiv id per paper link, numbered from the oldest
+    week up, so a README without its newest week keeps every other paper's id."""
     used: Counter[str] = Counter()
-
-    def unique(match: re.Match[str]) -> str:
+    links = list(_PAPER_LINK.finditer(text))
+    fresh: list[str] = []
+    for match in reversed(links):
         ident = match.group(2)
         if ident.startswith("cs/"):
             yymm = ident[3:7]
             used["cs" + yymm] += 1
-            return f"{match.group(1)}cs/{yymm}{used['cs' + yymm]:03d}"
-        yymm = ident[:4]
-        used[yymm] += 1
-        return f"{match.group(1)}{yymm}.{used[yymm]:05d}"
+            fresh.append(f"{match.group(1)}cs/{yymm}{used['cs' + yymm]:03d}")
+        else:
+            yymm = ident[:4]
+            used[yymm] += 1
+            fresh.append(f"{match.group(1)}{yymm}.{used[yymm]:05d}")
+    pieces, end = [], 0
+    for match, link in zip(links, reversed(fresh), strict=True):
+        pieces += [text[end : match.start()], link]
+        end = match.end()
+    return "".join([*pieces, text[end:]])
 
-    return _PAPER_LINK.sub(unique, generated.text), generated.row_count
+
+def readme(weeks: int, seed: int = 11) -> tuple[str, int]:
+    """The generated README of `weeks` weeks with one distinct arXiv id per paper link, and
+    its number of rows."""
+    generated = generate(weeks, seed)
+    return distinct_ids(generated.text), generated.row_count
 
 
 def built_graph(weeks: int, log: bool = True) -> Path:
