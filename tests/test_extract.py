@@ -280,6 +280,43 @@ def test_a_users_vocabulary_extends_the_curated_one(tmp_path: Path) -> None:
     assert not discovered
 
 
+def test_papers_are_related_while_the_processes_still_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --jobs 2, the first paper is related as soon as its texts come back, while the
+    processes still read the last texts (not after the pipeline has read everything)."""
+    import time
+
+    from kg.extract import extract, mentions, relations
+    from kg.sources import read_files
+
+    resolution = resolve(read_files([BUNDLED]).digests)
+    last = mentions.distinct_texts(resolution)[-1]
+    related_one = tmp_path / "related-one"
+    log = tmp_path / "log"
+    real_found, real_paper = mentions._found, relations._Relater.paper
+
+    def reading(nlp: Any, texts: list[str]) -> list[Any]:
+        if last in texts:  # the last chunk waits (10 s at most) for the first paper's links
+            deadline = time.monotonic() + 10
+            while not related_one.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            log.write_text("related before the last chunk" if related_one.exists() else "")
+        return real_found(nlp, texts)
+
+    def relating(self: Any, *args: Any) -> Any:
+        related_one.touch()
+        return real_paper(self, *args)
+
+    monkeypatch.setattr(mentions, "MIN_ITEMS_PER_PROCESS", 1)
+    monkeypatch.setattr(mentions, "CHUNK", 5)
+    monkeypatch.setattr(mentions, "_found", reading)
+    monkeypatch.setattr(relations._Relater, "paper", relating)
+    extraction = extract(resolution, jobs=2)
+    assert log.read_text() == "related before the last chunk"
+    assert extraction.related and len(extraction.found) == len(mentions.distinct_texts(resolution))
+
+
 def test_more_processes_fork_and_give_the_same_links(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,7 +6,7 @@ discovered names). The graph layer (``kg.graph.links``) turns them into quads.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -46,21 +46,26 @@ def extract(
 ) -> Extraction:
     """Assertions and discovered entities for every paper of a resolution; the pipeline runs
     only on texts the cache does not know."""
-    from kg.extract.mentions import attach, distinct_texts, run_pipeline
+    from kg.extract.mentions import Arriving, distinct_texts, paper_mentions, stream_pipeline
     from kg.extract.pipeline import build_pipeline
-    from kg.extract.relations import relate
+    from kg.extract.relations import relate_papers
     from kg.extract.vocabulary import load_vocabulary
 
     vocabulary = load_vocabulary(vocab)
     texts = distinct_texts(resolution)
-    found = cache.found(texts) if cache is not None else {}
-    new = [text for text in texts if text not in found]
-    if new:
-        nlp = build_pipeline(vocabulary)
-        found.update(zip(new, run_pipeline(nlp, new, jobs), strict=True))
-    found = {text: found[text] for text in texts}
+    known_texts = cache.found(texts) if cache is not None else {}
+    new = [text for text in texts if text not in known_texts]
+    stream = stream_pipeline(build_pipeline(vocabulary), new, jobs) if new else iter(())
+    # Papers are related as the pipeline's processes hand back what they found, text by text.
+    arriving = Arriving(known_texts, zip(new, stream, strict=True))
     known = cache.related() if cache is not None else {}
-    related = relate(resolution, attach(resolution, found), vocabulary, known)
+    try:
+        each = paper_mentions(resolution, arriving)
+        related = relate_papers(resolution, each, vocabulary, known)
+        found = {text: arriving[text] for text in texts}
+    finally:
+        if isinstance(stream, Generator):
+            stream.close()  # the processes stop if relating failed
     return Extraction(
         related.assertions, related.discovered, found, new, related.papers, related.fresh
     )

@@ -19,18 +19,23 @@ from kg.resolve import Resolution
 from kg.resources import ontology_path
 
 __all__ = [
+    "CHUNK",
     "FIELDS",
     "MIN_ITEMS_PER_PROCESS",
+    "Arriving",
     "Mention",
     "attach",
     "distinct_texts",
     "find_mentions",
+    "paper_mentions",
     "paper_texts",
     "run_pipeline",
+    "stream_pipeline",
 ]
 
 FIELDS = ("title", "intro", "abstract", "qa")
 MIN_ITEMS_PER_PROCESS = 1000  # below this, forking costs more than it saves
+CHUNK = 1000  # texts a process reads at a time: what it finds is handed on chunk by chunk
 _SNIPPET = 280
 _FOLLOWING = 60
 
@@ -271,28 +276,65 @@ def _worker(texts: list[str]) -> list[list[Found]]:
     return _found(_WORKER_NLP, texts)
 
 
-def run_pipeline(nlp: Language, texts: list[str], jobs: int = 1) -> list[list[Found]]:
-    """What the pipeline finds in each of `texts`, in their order.
+def stream_pipeline(nlp: Language, texts: list[str], jobs: int = 1) -> Iterator[list[Found]]:
+    """What the pipeline finds in each of `texts`, in their order, as it is found.
 
-    With ``jobs`` > 1 (and enough texts to be worth it) the texts are split between forked
-    processes that inherit the pipeline and send back only what they found (small records),
-    not spaCy documents. The result does not depend on ``jobs``.
+    With ``jobs`` > 1 (and enough texts to be worth it) the texts are cut into chunks shared
+    between forked processes that inherit the pipeline and send back only what they found
+    (small records), not spaCy documents; chunks are handed on in order as they come back, so
+    the caller works on the first texts while the processes read the rest. The result does not
+    depend on ``jobs``.
     """
     if jobs <= 1 or len(texts) < MIN_ITEMS_PER_PROCESS * 2:
-        return _found(nlp, texts)
+        yield from _found(nlp, texts)
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     global _WORKER_NLP
     _WORKER_NLP = nlp
-    size = -(-len(texts) // (jobs * 4))
+    size = min(-(-len(texts) // (jobs * 4)), CHUNK)
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            return [items for chunk in pool.map(_worker, chunks) for items in chunk]
+        for chunk in pool.map(_worker, chunks):
+            yield from chunk
     finally:
         _WORKER_NLP = None
+        pool.shutdown(cancel_futures=True)
+
+
+def run_pipeline(nlp: Language, texts: list[str], jobs: int = 1) -> list[list[Found]]:
+    """What the pipeline finds in each of `texts`, in their order."""
+    return list(stream_pipeline(nlp, texts, jobs))
+
+
+class Arriving(Mapping[str, list[Found]]):
+    """What was found in each text: the texts `known` already, and the texts still `coming`
+    (in the order they are first asked for), taken from that stream as they are asked for."""
+
+    def __init__(
+        self, known: dict[str, list[Found]], coming: Iterable[tuple[str, list[Found]]]
+    ) -> None:
+        self.known = known
+        self._coming = iter(coming)
+
+    def __getitem__(self, text: str) -> list[Found]:
+        while text not in self.known:
+            try:
+                arrived, items = next(self._coming)
+            except StopIteration:
+                raise KeyError(text) from None
+            self.known[arrived] = items
+        return self.known[text]
+
+    def __iter__(self) -> Iterator[str]:
+        self.known.update(self._coming)
+        return iter(self.known)
+
+    def __len__(self) -> int:
+        self.known.update(self._coming)
+        return len(self.known)
 
 
 def distinct_texts(resolution: Resolution) -> list[str]:
@@ -300,10 +342,16 @@ def distinct_texts(resolution: Resolution) -> list[str]:
     return list(dict.fromkeys(text for text, _ in paper_texts(resolution)))
 
 
-def attach(resolution: Resolution, found: Mapping[str, list[Found]]) -> list[Mention]:
-    """The mentions of every paper: what was found in each of its texts, in its context."""
-    mentions: list[Mention] = []
+def paper_mentions(
+    resolution: Resolution, found: Mapping[str, list[Found]]
+) -> Iterator[list[Mention]]:
+    """The mentions of each paper in turn: what was found in each of its texts, in its
+    context (a paper's texts are asked of `found` only when its turn comes)."""
+    index, mentions = 0, list[Mention]()
     for text, (paper, digest, field, language) in paper_texts(resolution):
+        while paper > index:
+            yield mentions
+            index, mentions = index + 1, []
         for kind, iri, name, snippet, rule, role, following, sentence in found[text]:
             mentions.append(
                 Mention(
@@ -321,7 +369,14 @@ def attach(resolution: Resolution, found: Mapping[str, list[Found]]) -> list[Men
                     sentence=sentence,
                 )
             )
-    return mentions
+    for _ in range(index, len(resolution.papers)):
+        yield mentions
+        mentions = []
+
+
+def attach(resolution: Resolution, found: Mapping[str, list[Found]]) -> list[Mention]:
+    """The mentions of every paper: what was found in each of its texts, in its context."""
+    return [m for mentions in paper_mentions(resolution, found) for m in mentions]
 
 
 def find_mentions(nlp: Language, resolution: Resolution, jobs: int = 1) -> list[Mention]:

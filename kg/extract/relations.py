@@ -34,6 +34,7 @@ __all__ = [
     "paper_features",
     "paper_key",
     "relate",
+    "relate_papers",
 ]
 
 RELATIONS = ("proposes", "compares", "uses", "introduces", "evaluatesOn", "subject", "organisation")
@@ -334,20 +335,32 @@ def relate(
     vocabulary: Vocabulary,
     known: Mapping[bytes, PaperLinks] | None = None,
 ) -> Related:
-    """Every assertion about every paper, and the entities discovered on the way.
+    """Every assertion about every paper, from all their mentions (see :func:`relate_papers`)."""
+    by_paper: dict[int, list[Mention]] = defaultdict(list)
+    for mention in mentions:
+        by_paper[mention.paper].append(mention)
+    each = (by_paper[index] for index in range(len(resolution.papers)))
+    return relate_papers(resolution, each, vocabulary, known)
+
+
+def relate_papers(
+    resolution: Resolution,
+    mentions: Iterable[Sequence[Mention]],
+    vocabulary: Vocabulary,
+    known: Mapping[bytes, PaperLinks] | None = None,
+) -> Related:
+    """Every assertion about every paper, and the entities discovered on the way, from the
+    `mentions` of each paper in turn (taken one paper at a time, as they are found).
 
     Papers are related in order, each against the registry of the entities discovered before
     it; a paper whose links are `known` from an earlier build (by its ``paper_key``) is only
     replayed, unless the registry now answers it otherwise."""
-    by_paper: dict[int, list[Mention]] = defaultdict(list)
-    for mention in mentions:
-        by_paper[mention.paper].append(mention)
     relater = _Relater(vocabulary)
     known = known or {}
     assertions: list[Assertion] = []
     papers: dict[bytes, PaperLinks] = {}
     fresh = 0
-    for index, paper in enumerate(resolution.papers):
+    for index, (paper, found) in enumerate(zip(resolution.papers, mentions, strict=True)):
         key = paper_key(paper)
         digests = _digest_numbers(paper)
         links = known.get(key)
@@ -358,7 +371,7 @@ def relate(
                 for item in links.assertions
             )
         else:
-            links = relater.paper(index, paper, by_paper[index])
+            links = relater.paper(index, paper, found)
             assertions.extend(links.assertions)
             numbered = (
                 replace(i, digests={digests[d] for d in i.digests}) for i in links.assertions
