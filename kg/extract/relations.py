@@ -256,9 +256,13 @@ class _Relater:
             item = self.ledger.add(index, "subject", topic, "topic-model", digests, snippet)
             item.score = probability
 
+    def start(self) -> None:
+        """A new paper: an empty ledger, no question asked of the registry yet."""
+        self.ledger, self.calls, self.answers = _Ledger(), [], []
+
     def paper(self, index: int, paper: Paper, mentions: Sequence[Mention]) -> PaperLinks:
         """Every assertion about one paper."""
-        self.ledger, self.calls, self.answers = _Ledger(), [], []
+        self.start()
         own, signals = self.own_artefacts(index, paper)
         self.names(index, mentions, own)
         self.organisations(index, paper, mentions, own)
@@ -324,6 +328,7 @@ def paper_features(
     relater = _Relater(vocabulary)
     features = []
     for index, paper in enumerate(resolution.papers):
+        relater.start()
         own, signals = relater.own_artefacts(index, paper)
         features.append(topic_features(paper, by_paper[index], own, signals, vocabulary))
     return features
