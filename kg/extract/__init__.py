@@ -55,7 +55,8 @@ def extract(
     texts = distinct_texts(resolution)
     known_texts = cache.found(texts) if cache is not None else {}
     new = [text for text in texts if text not in known_texts]
-    stream = stream_pipeline(build_pipeline(vocabulary), new, jobs) if new else iter(())
+    # The pipeline is built only when there is something to read (an update may have nothing).
+    stream = stream_pipeline(build_pipeline(vocabulary), new, jobs) if new else _nothing()
     # Papers are related as the pipeline's processes hand back what they found, text by text.
     arriving = Arriving(known_texts, zip(new, stream, strict=True))
     known = cache.related() if cache is not None else {}
@@ -64,11 +65,14 @@ def extract(
         related = relate_papers(resolution, each, vocabulary, known)
         found = {text: arriving[text] for text in texts}
     finally:
-        if isinstance(stream, Generator):
-            stream.close()  # the processes stop if relating failed
+        stream.close()  # the processes stop if relating failed
     return Extraction(
         related.assertions, related.discovered, found, new, related.papers, related.fresh
     )
+
+
+def _nothing() -> Generator[list[Found], None, None]:
+    yield from ()
 
 
 def extraction_lines(resolution: Resolution, extraction: Extraction) -> Iterator[bytes]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -276,7 +276,9 @@ def _worker(texts: list[str]) -> list[list[Found]]:
     return _found(_WORKER_NLP, texts)
 
 
-def stream_pipeline(nlp: Language, texts: list[str], jobs: int = 1) -> Iterator[list[Found]]:
+def stream_pipeline(
+    nlp: Language, texts: list[str], jobs: int = 1
+) -> Generator[list[Found], None, None]:
     """What the pipeline finds in each of `texts`, in their order, as it is found.
 
     With ``jobs`` > 1 (and enough texts to be worth it) the texts are cut into chunks shared

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import NamedTuple
@@ -322,16 +321,22 @@ def paper_features(
     resolution: Resolution, mentions: Iterable[Mention], vocabulary: Vocabulary
 ) -> list[dict[str, float]]:
     """The topic model's features of every paper (what training sees)."""
-    by_paper: dict[int, list[Mention]] = defaultdict(list)
-    for mention in mentions:
-        by_paper[mention.paper].append(mention)
     relater = _Relater(vocabulary)
     features = []
-    for index, paper in enumerate(resolution.papers):
+    each = _each_paper(resolution, mentions)
+    for index, (paper, found) in enumerate(zip(resolution.papers, each, strict=True)):
         relater.start()
         own, signals = relater.own_artefacts(index, paper)
-        features.append(topic_features(paper, by_paper[index], own, signals, vocabulary))
+        features.append(topic_features(paper, found, own, signals, vocabulary))
     return features
+
+
+def _each_paper(resolution: Resolution, mentions: Iterable[Mention]) -> list[list[Mention]]:
+    """The mentions of each paper of a resolution, in the order of its papers."""
+    each: list[list[Mention]] = [[] for _ in resolution.papers]
+    for mention in mentions:
+        each[mention.paper].append(mention)
+    return each
 
 
 def relate(
@@ -341,11 +346,7 @@ def relate(
     known: Mapping[bytes, PaperLinks] | None = None,
 ) -> Related:
     """Every assertion about every paper, from all their mentions (see :func:`relate_papers`)."""
-    by_paper: dict[int, list[Mention]] = defaultdict(list)
-    for mention in mentions:
-        by_paper[mention.paper].append(mention)
-    each = (by_paper[index] for index in range(len(resolution.papers)))
-    return relate_papers(resolution, each, vocabulary, known)
+    return relate_papers(resolution, _each_paper(resolution, mentions), vocabulary, known)
 
 
 def relate_papers(
