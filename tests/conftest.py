@@ -82,13 +82,6 @@ def built_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return explore_build(tmp_path_factory.getbasetemp())
 
 
-DEV_README = (
-    Path(__file__).resolve().parent.parent.parent
-    / "shared"
-    / "corpus"
-    / "upstream"
-    / ("dair-readme-dev.md")
-)
 GENERATED_WEEKS = 200
 """Weeks of the generated README the large tests build: about 2,000 papers."""
 
