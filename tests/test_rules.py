@@ -243,10 +243,11 @@ def test_shape_regexes_become_word_flags_with_the_same_matches() -> None:
     from spacy.matcher import Matcher
 
     from kg.extract.pipeline import rule_patterns
+    from kg.extract.rulers import RULERS
 
     nlp = build_pipeline(load_vocabulary())
-    ruler = nlp.get_pipe("kg_shapes")
-    assert ruler.patterns and not any("REGEX" in str(p["pattern"]) for p in ruler.patterns)
+    shapes = nlp.get_pipe(RULERS).patterns("shapes")
+    assert shapes and not any("REGEX" in str(p["pattern"]) for p in shapes)
     text = (
         "Qwen2.5-72B-Instruct and Zorb-7B beat MiniCPM-2.4B on VisionBench, "
         "Math-Eval and the GraphQA dataset; llama-7b does not count."
@@ -482,3 +483,37 @@ def test_the_topic_model_ranks_by_probability_then_by_slug() -> None:
     low = dataclasses.replace(model, decision=Decision(0.99, 2, 0.0, 0.5))
     assert [s for s, _ in low.choose({"t:x": 1.0}, {})] == ["agents"]  # the best over the floor
     assert model.choose({}, {}) == []
+
+
+def test_one_rulers_component_marks_the_spans_four_span_rulers_would() -> None:
+    """The rule groups matched in one call leave the spans that spaCy's SpanRuler leaves, one
+    ruler per group: the same spans, in the same order (the order later steps break ties by)."""
+    import spacy
+    from conftest import DEV_README
+
+    from kg.extract.mentions import distinct_texts
+    from kg.extract.pipeline import SPANS_KEY
+    from kg.extract.rulers import RULERS
+    from kg.sources import read_file
+
+    nlp = build_pipeline(load_vocabulary())
+    rulers = nlp.get_pipe(RULERS)
+    reference = spacy.blank("xx", vocab=nlp.vocab)
+    reference.tokenizer = nlp.tokenizer
+    for group, attr in (
+        ("names-exact", "ORTH"),
+        ("names-folded", "LOWER"),
+        ("topics-stemmed", "NORM"),
+        ("shapes", "ORTH"),
+    ):
+        config = {"spans_key": SPANS_KEY, "phrase_matcher_attr": attr, "overwrite": False}
+        ruler = reference.add_pipe("span_ruler", name=group, config=config)
+        with reference.select_pipes(disable=reference.pipe_names):
+            ruler.add_patterns(rulers.patterns(group))
+    texts = distinct_texts(resolve(read_file(DEV_README)))
+    marked = 0
+    for ours, theirs in zip(nlp.pipe(texts), reference.pipe(texts), strict=True):
+        spans = [(s.start, s.end, s.label_, s.id_) for s in ours.spans[SPANS_KEY]]
+        assert spans == [(s.start, s.end, s.label_, s.id_) for s in theirs.spans[SPANS_KEY]]
+        marked += len(spans)
+    assert len(texts) > 2000 and marked > 5000

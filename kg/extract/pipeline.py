@@ -24,11 +24,11 @@ import spacy
 import Stemmer
 from spacy.attrs import IS_PUNCT, IS_SPACE, LANG, LOWER, NORM
 from spacy.language import Language
-from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from kg.errors import KgError
+from kg.extract.rulers import RULERS, Rulers
 from kg.extract.rules import MAX_NAME_CHARS
 from kg.extract.vocabulary import Term, Vocabulary
 from kg.resources import ontology_path
@@ -234,7 +234,7 @@ _LEXEME_ATTRS = (IS_PUNCT, IS_SPACE, LOWER, NORM, LANG)
 
 
 def build_pipeline(vocabulary: Vocabulary) -> Language:
-    """A blank multilingual pipeline with rulers for curated names, topic cues and shapes."""
+    """A blank multilingual pipeline with rules for curated names, topic cues and shapes."""
     nlp = spacy.blank(
         "xx", config={"nlp": {"tokenizer": {"@tokenizers": "kg.script_tokenizer.v1"}}}
     )
@@ -253,21 +253,9 @@ def build_pipeline(vocabulary: Vocabulary) -> Language:
                     exact.append(pattern)
                 else:
                     (stemmed if term.kind == "topic" else folded).append(pattern)
-    common = {"spans_key": SPANS_KEY, "overwrite": False, "validate": False}
-    rulers = (
-        ("kg_names_exact", common, exact),
-        ("kg_names_folded", {**common, "phrase_matcher_attr": "LOWER"}, folded),
-        ("kg_topics_stemmed", {**common, "phrase_matcher_attr": "NORM"}, stemmed),
-        ("kg_shapes", common, _regex_flags(nlp.vocab, rule_patterns())),
-    )
-    added = [
-        (cast(SpanRuler, nlp.add_pipe("span_ruler", name=name, config=config)), patterns)
-        for name, config, patterns in rulers
-        if patterns
-    ]
-    # A ruler parses its phrase patterns with the pipes before it: with every pipe switched
-    # off, patterns are only tokenised (the phrase matchers compare tokens, not sentences).
-    with nlp.select_pipes(disable=nlp.pipe_names):
-        for ruler, patterns in added:
-            ruler.add_patterns(patterns)
+    rulers = cast(Rulers, nlp.add_pipe(RULERS, config={"spans_key": SPANS_KEY}))
+    rulers.add_phrases("names-exact", "ORTH", exact)
+    rulers.add_phrases("names-folded", "LOWER", folded)
+    rulers.add_phrases("topics-stemmed", "NORM", stemmed)
+    rulers.add_tokens("shapes", _regex_flags(nlp.vocab, rule_patterns()))
     return nlp
