@@ -83,9 +83,8 @@ def paper_texts(resolution: Resolution) -> Iterator[tuple[str, Context]]:
                     yield " ".join(text.split()), (index, digest.key, field, language)
 
 
-def _snippet(span: Span, sentence: Span) -> str:
-    """The sentence a mention is in, or the part of a long one around it."""
-    text = sentence.text
+def _snippet(span: Span, sentence: Span, text: str) -> str:
+    """The sentence a mention is in (its `text`), or the part of a long one around it."""
     if len(text) > _SNIPPET:
         start = max(0, span.start_char - sentence.start_char - _SNIPPET // 2)
         return "…" + text[start : start + _SNIPPET].strip() + "…"
@@ -248,8 +247,11 @@ def _found(nlp: Language, texts: list[str]) -> list[list[Found]]:
         # The words after an organisation's name (offsets are the document's own text, which
         # spaCy joins anew on each call: once per text, and only when it names one).
         text = doc.text if any(span.label_ == "organisation" for span in spans) else ""
+        said: dict[int, str] = {}  # the text of each sentence that holds a span, made once
         for span in spans:
             sentence = bisect_right(starts, span.start) - 1
+            if sentence not in said:
+                said[sentence] = sentences[sentence].text
             shape = span.label_.endswith("-shape")
             organisation = span.label_ == "organisation"
             items.append(
@@ -257,7 +259,7 @@ def _found(nlp: Language, texts: list[str]) -> list[list[Found]]:
                     span.label_,
                     None if shape else span.id_,
                     span.text,
-                    _snippet(span, sentences[sentence]),
+                    _snippet(span, sentences[sentence], said[sentence]),
                     span.id_ if shape else "label",
                     organisation_role(span) if organisation else "",
                     text[span.end_char : span.end_char + _FOLLOWING] if organisation else "",
