@@ -64,6 +64,7 @@ _STOPWORDS = frozenset(
 )
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _TOKEN = re.compile(r"[^\W_]+(?:[-'.+][^\W_]+)*")
+_NOT_IN_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,7 @@ def slugify(text: str, limit: int = 80) -> str:
     """An IRI-safe slug: ASCII letters and digits joined by '-'."""
     ascii_text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
     ascii_text = ascii_text.encode("ascii", "ignore").decode().lower().replace("+", " plus ")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    slug = _NOT_IN_SLUG.sub("-", ascii_text).strip("-")
     return slug[:limit].rstrip("-") or "untitled"
 
 

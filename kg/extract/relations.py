@@ -48,6 +48,8 @@ CONFIDENCE = {
 }
 _MODEL_MORPHEME = re.compile(r"GPT|LLM|LLaMA|Llama|BERT|(?<=[a-z])LM\b|\bLM\b")
 _SIZED = re.compile(r"[-\s]\d+(?:\.\d+)?[BM]\b")  # a sized variant right after a name
+_NAME_PARTS = re.compile(r"[-\s]")
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
 _USES = re.compile(
     r"\b(fine-?tun\w*|based on|built (?:up)?on|on top of|backbone|initiali[sz]ed from"
     r"|distill\w* from|post-train\w*|trained from)\b",
@@ -133,7 +135,7 @@ class _Relater:
             return None
         if _MODEL_MORPHEME.search(name):
             return "model"
-        parts = [p for p in re.split(r"[-\s]", name) if len(p) >= 3]
+        parts = [p for p in _NAME_PARTS.split(name) if len(p) >= 3]
         if len(parts) > 1 and any(self.vocabulary.lookup(p, "model") for p in parts):
             return "model"
         sized = any(_SIZED.match(body, end) for _, end in places(name, body))
@@ -200,9 +202,7 @@ class _Relater:
                 continue
             if entity not in own:
                 own.append(entity)
-            sentence = next(
-                (s for s in re.split(r"(?<=[.;!?])\s+", text) if artefact.name in s), text
-            )
+            sentence = next((s for s in _SENTENCE_END.split(text) if artefact.name in s), text)
             self._propose(index, entity, "description-rule", [digest], sentence[:280])
         return own, signals
 

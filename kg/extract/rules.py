@@ -193,6 +193,11 @@ _KIND_THEN_NAME = re.compile(
     r"(?i:benchmark|dataset|corpus|model|llm|suite))\s+(?P<name>[A-Z][\w.+\-]*[A-Z0-9][\w.+\-]*)"
 )
 _ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
+_BRACKETED = re.compile(r"\([^)]*\)")
+_CLAUSE_END = re.compile(r"[;.]\s")
+_NAME_LIKE_WORD = re.compile(r"\d|[a-z][A-Z]|^[A-Z]{2,}")
+_ONE_WORD_NAME = re.compile(r"[A-Z][a-z]{2,}")
+_LETTER = re.compile(r"[A-Za-z]")
 _SIZE_WORDS = re.compile(r"^(?:\d[\w.]*|new|novel|first|open|open-source|open-weight|family)$")
 
 
@@ -250,14 +255,14 @@ def name_like(name: str) -> bool:
         return False
     if len(words) > 1:
         words = [w for w in words if w.strip(",.:") not in GENERIC_ACRONYMS]
-    return any(re.search(r"\d|[a-z][A-Z]|^[A-Z]{2,}", w) for w in words)
+    return any(_NAME_LIKE_WORD.search(w) for w in words)
 
 
 def kind_of_phrase(phrase: str) -> str | None:
     """What a noun phrase says a thing is, from the last kind noun before its first
     preposition: "a family of diffusion language models" -> model, "the first open-source,
     natively trained 1-bit LLM at the 2B scale" -> model, "an RL framework" -> None."""
-    text = re.sub(r"\([^)]*\)", " ", _ARTICLE.sub("", phrase.strip()))
+    text = _BRACKETED.sub(" ", _ARTICLE.sub("", phrase.strip()))
     end = _HEAD_END.search(text)
     head = text[: end.start()] if end else text
     words = [w.split("-")[-1].lower().strip(",.;:'\"") for w in head.split()]
@@ -278,9 +283,9 @@ def opening_kind(description: str) -> str | None:
     "**JetMoE** - an 8B model ..."), "releases a new code LLM ..." -> model, "proposes a new
     method to ..." -> None."""
     text = _PUTS_FORWARD.sub("", description.strip(), count=1)
-    if not re.match(r"^(?:a|an|the)\s", text, re.I):
+    if not _ARTICLE.match(text):
         return None
-    return kind_of_phrase(re.split(r"[;.]\s", text, maxsplit=1)[0])
+    return kind_of_phrase(_CLAUSE_END.split(text, maxsplit=1)[0])
 
 
 def _title_kind(subtitle: str) -> str | None:
@@ -305,11 +310,11 @@ def title_artefact(title: str) -> Artefact | None:
     head = head.strip()
     if sep and name_like(head):
         return Artefact(head, _title_kind(subtitle))
-    if sep and re.fullmatch(r"[A-Z][a-z]{2,}", head):
+    if sep and _ONE_WORD_NAME.fullmatch(head):
         # "Gemma: Open Models Based on ...", "Muse: Text-To-Image Generation ...": a one-word
         # head names the artefact; the subtitle or the description says what it is
         return Artefact(head, _title_kind(subtitle))
-    if not sep and (name_like(title) or re.fullmatch(r"[A-Z][a-z]{2,}", title)):
+    if not sep and (name_like(title) or _ONE_WORD_NAME.fullmatch(title)):
         return Artefact(title, None, release=True)
     return None
 
@@ -333,7 +338,7 @@ def description_artefacts(text: str) -> list[Artefact]:
             continue  # the phrase before "called" is tried at every word: only where one is
         for match in pattern.finditer(text):
             name = _clean_name(match["name"])
-            if not name or _SIZE_WORDS.match(name.lower()) or not re.search(r"[A-Za-z]", name):
+            if not name or _SIZE_WORDS.match(name.lower()) or not _LETTER.search(name):
                 continue
             if pattern is _IS_A and not (name_like(name) or len(name.split()) == 1):
                 continue  # "The model is a ...": a sentence's subject, not a name
