@@ -60,9 +60,14 @@ class Registry:
         self.discovered: dict[tuple[str, str], Entity] = {}
         self._spellings: dict[str, dict[str, list[tuple[str, Term]]]] = {}
         self._longest: dict[str, int] = {}
+        self._curated: dict[str, Entity] = {}
 
     def curated(self, term: Term) -> Entity:
-        return Entity(term.kind, term.label, term.iri)
+        """The entity of a curated term: one for each term (entities are immutable)."""
+        entity = self._curated.get(term.iri)
+        if entity is None:
+            entity = self._curated[term.iri] = Entity(term.kind, term.label, term.iri)
+        return entity
 
     def _misspelling(self, name: str, kind: str) -> Term | None:
         """A curated name of the kind that `name` misspells by one letter (long names only).

@@ -61,16 +61,20 @@ def _owns(mention: Mention, own: Sequence[Entity]) -> bool:
     return any(following.startswith(entity.name.lower()) for entity in own)
 
 
+def _english_body(mentions: Sequence[Mention]) -> bool:
+    """Whether a paper has English text beyond its titles."""
+    return any(m.language == "en" and m.field != "title" for m in mentions)
+
+
 def _from_text(
     mentions: Sequence[Mention], own: Sequence[Entity], registry: Registry
 ) -> Iterator[Evidence]:
-    english_body = any(m.language == "en" and m.field != "title" for m in mentions)
-    for mention in mentions:
-        if mention.kind != "organisation" or mention.iri is None:
-            continue
-        term = registry.vocabulary.terms[mention.iri]
-        if mention.language != "en" and english_body:
-            continue  # translations name organisations the original does not ("Google-Proof")
+    named = [m for m in mentions if m.kind == "organisation" and m.iri is not None]
+    if any(m.language != "en" for m in named) and _english_body(mentions):
+        # translations name organisations the original does not ("Google-Proof")
+        named = [m for m in named if m.language == "en"]
+    for mention in named:
+        term = registry.vocabulary.terms[str(mention.iri)]
         behind = (
             mention.field == "title"
             or mention.role == "agent"

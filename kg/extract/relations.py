@@ -206,6 +206,12 @@ class _Relater:
             self._propose(index, entity, "description-rule", [digest], sentence[:280])
         return own, signals
 
+    def _owned(self, entity: Entity, own: list[Entity]) -> bool:
+        """Whether an entity is one the paper puts forward, or a variant of one."""
+        if not own:
+            return False  # most papers put forward nothing: no need for the entity's families
+        return entity in own or any(family in own for family in self.registry.lineage(entity)[1:])
+
     def names(self, index: int, mentions: Sequence[Mention], own: list[Entity]) -> None:
         for mention in mentions:
             kind = mention.kind.removesuffix("-shape")
@@ -219,7 +225,7 @@ class _Relater:
             if entity is None:
                 continue
             method = "shape-rule" if shape else "curated-label"
-            if entity in own or set(self.registry.lineage(entity)[1:]) & set(own):
+            if self._owned(entity, own):
                 relation = "proposes" if kind == "model" else "introduces"
             elif kind == "benchmark":
                 relation = "evaluatesOn"
