@@ -14,6 +14,7 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from kg.extract.mentions import Mention
 from kg.extract.pipeline import stem, words_of
@@ -35,10 +36,17 @@ _SENTENCE = re.compile(r"(?<=[.;!?●])\s+")
 _EVIDENCE_CAP = 6.0
 
 
+@lru_cache(maxsize=1 << 16)
+def _feature_stem(word: str) -> str | None:
+    """The stem a word counts as, None for a stop word, a number or a word in another script
+    (words repeat from paper to paper: each is looked at once)."""
+    if word[0].isalpha() and word.isascii() and word.lower() not in _STOP:
+        return stem(word)
+    return None
+
+
 def _stems(text: str) -> list[str]:
-    return [
-        stem(w) for w in words_of(text) if w[0].isalpha() and w.isascii() and w.lower() not in _STOP
-    ]
+    return [s for w in words_of(text) if (s := _feature_stem(w)) is not None]
 
 
 def _bag(prefix: str, stems: list[str], features: dict[str, float], pairs: bool) -> None:
