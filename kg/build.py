@@ -168,6 +168,22 @@ def _write_set(graph: Canonical, staged: Path, stage: Stage, previous: Path | No
     return patched
 
 
+@contextlib.contextmanager
+def _uncollected() -> Iterator[None]:
+    """The cyclic garbage collector paused, and what was made meanwhile frozen before it goes
+    on. Extraction makes no cycles and keeps nearly all it makes (the pipeline's documents go
+    when their last reference does, in this process or in the forked ones, which inherit the
+    pause), so each collection would only walk the links found so far."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def _extraction(
     resolution: Resolution, out: Path, vocab: Sequence[Path], jobs: int, cache: bool
 ) -> tuple[Extraction, MentionCache | None]:
@@ -229,8 +245,8 @@ def build(
                 beside = ForkedSort(papers, staged)
             if extract:
                 stage("extract")
-                extraction, mention_cache = _extraction(resolution, out, vocab, jobs, cache)
-                gc.freeze()
+                with _uncollected():
+                    extraction, mention_cache = _extraction(resolution, out, vocab, jobs, cache)
             stage("store")
             quads = ontology_quads(vocab)  # and the papers', unless sorted beside
             if beside is None:

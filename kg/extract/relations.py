@@ -4,11 +4,9 @@ names entities (curated terms or discovered names) and leaves IRIs to the graph 
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -347,21 +345,6 @@ def _each_paper(resolution: Resolution, mentions: Iterable[Mention]) -> list[lis
     return each
 
 
-@contextmanager
-def _uncollected() -> Iterator[None]:
-    """The cyclic garbage collector paused: relating keeps nearly all it makes and makes no
-    cycles, so each collection would walk the links found so far for nothing. (The pipeline,
-    started when the first mentions are asked for, runs paused too, in this process or in forked
-    ones: spaCy makes no cycles either.)"""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def relate(
     resolution: Resolution,
     mentions: Iterable[Mention],
@@ -389,25 +372,24 @@ def relate_papers(
     assertions: list[Assertion] = []
     papers: dict[bytes, PaperLinks] = {}
     fresh = 0
-    with _uncollected():
-        for index, (paper, found) in enumerate(zip(resolution.papers, mentions, strict=True)):
-            key = paper_key(paper)
-            digests = _digest_numbers(paper)
-            links = known.get(key)
-            if links is not None and relater.replays(links):
-                named = list(digests)
-                assertions.extend(
-                    replace(item, paper=index, digests={named[int(n)] for n in item.digests})
-                    for item in links.assertions
-                )
-            else:
-                links = relater.paper(index, paper, found)
-                assertions.extend(links.assertions)
-                numbered = (
-                    replace(i, digests={digests[d] for d in i.digests}) for i in links.assertions
-                )
-                links = links._replace(assertions=tuple(numbered))
-                fresh += 1
-            papers[key] = links
+    for index, (paper, found) in enumerate(zip(resolution.papers, mentions, strict=True)):
+        key = paper_key(paper)
+        digests = _digest_numbers(paper)
+        links = known.get(key)
+        if links is not None and relater.replays(links):
+            named = list(digests)
+            assertions.extend(
+                replace(item, paper=index, digests={named[int(n)] for n in item.digests})
+                for item in links.assertions
+            )
+        else:
+            links = relater.paper(index, paper, found)
+            assertions.extend(links.assertions)
+            numbered = (
+                replace(i, digests={digests[d] for d in i.digests}) for i in links.assertions
+            )
+            links = links._replace(assertions=tuple(numbered))
+            fresh += 1
+        papers[key] = links
     discovered = sorted(relater.registry.discovered.values(), key=_key)
     return Related(assertions, discovered, papers, fresh)
