@@ -25,7 +25,7 @@ from kg.errors import KgError
 from kg.extract.topic_model import MODEL_FILE, Decision, TopicModel
 from kg.resources import ontology_path
 
-__all__ = ["annotated_features", "main", "train"]
+__all__ = ["annotated_features", "fit", "main", "train"]
 
 _C_VALUES = (0.25, 0.5, 1.0, 2.0)
 _DECISIONS = [
@@ -76,9 +76,11 @@ def _f1(chosen: Sequence[set[str]], gold: Sequence[set[str]]) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def _fit(
+def fit(
     rows: Sequence[dict[str, float]], gold: Sequence[set[str]], topics: Sequence[str], c: float
 ) -> TopicModel:
+    """One logistic regression per topic over the features seen in at least two rows,
+    regularised by `c`; weights too small to change a decision are left out."""
     import numpy as np
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -122,8 +124,8 @@ def train(
     broader: dict[str, tuple[str, ...]],
     folds: int = 5,
 ) -> tuple[TopicModel, float]:
-    """The model fitted on all rows with the regularisation and decision that cross-validate
-    best, and its cross-validated F1."""
+    """The model fitted on all rows with the regularisation (recorded as ``C`` in what it was
+    trained on) and decision that cross-validate best, and its cross-validated F1."""
     best: tuple[float, float, Decision] = (-1.0, _C_VALUES[0], Decision())
     order = sorted(range(len(rows)), key=lambda i: hashlib.sha1(str(i).encode()).hexdigest())
     for c in _C_VALUES:
@@ -131,7 +133,7 @@ def train(
         for fold in range(folds):
             held = [i for n, i in enumerate(order) if n % folds == fold]
             kept = [i for n, i in enumerate(order) if n % folds != fold]
-            model = _fit([rows[i] for i in kept], [gold[i] for i in kept], topics, c)
+            model = fit([rows[i] for i in kept], [gold[i] for i in kept], topics, c)
             for d, decision in enumerate(_DECISIONS):
                 chosen = _choose_all(model, [rows[i] for i in held], decision, broader)
                 for i, topics_chosen in zip(held, chosen, strict=True):
@@ -141,8 +143,8 @@ def train(
             if score > best[0]:
                 best = (score, c, decision)
     score, c, decision = best
-    model = _fit(rows, gold, topics, c)
-    return TopicModel(model.topics, model.bias, model.weights, decision, {}), score
+    model = fit(rows, gold, topics, c)
+    return TopicModel(model.topics, model.bias, model.weights, decision, {"C": str(c)}), score
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -167,7 +169,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         model.bias,
         model.weights,
         model.decision,
-        {"annotation": args.train.name, "sha256": checksum, "rows": str(len(rows))},
+        {
+            **model.trained_on,
+            "annotation": args.train.name,
+            "sha256": checksum,
+            "rows": str(len(rows)),
+        },
     )
     report: dict[str, Any] = {
         "rows": len(rows),
