@@ -393,3 +393,25 @@ def test_a_snippet_with_quotes_and_backslashes_is_one_escaped_literal(
         graph = rdflib.Dataset() if fmt == "trig" else rdflib.Graph()
         graph.parse(tmp_path / "out" / name, format=fmt)
         assert [str(o) for o in graph.objects(None, MLKG.snippet)] == snippets, name
+
+
+@pytest.mark.parametrize(
+    ("iri", "compacted"),
+    [
+        ("https://w3id.org/mlkg/id/paper/2311.11829", "paper:2311.11829"),
+        ("https://w3id.org/mlkg/id/organisation/google", "org:google"),
+        ("https://w3id.org/mlkg/ontology#proposesModel", "mlkg:proposesModel"),
+        ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "rdf:type"),
+        ("https://schema.org/author", "schema:author"),
+        ("https://w3id.org/mlkg/id/paper/", "https://w3id.org/mlkg/id/paper/"),  # no local name
+        ("https://schema.org///x", "https://schema.org///x"),  # it would read as a URL
+        ("https://w3id.org/mlkg/id/", "https://w3id.org/mlkg/id/"),  # no namespace of kg's
+        ("https://example.org/paper/1", "https://example.org/paper/1"),
+    ],
+)
+def test_iris_are_compacted_with_the_one_namespace_they_are_in(iri: str, compacted: str) -> None:
+    from kg.graph.prefixes import PREFIXES, compact
+
+    namespaces = list(PREFIXES.values())
+    assert not any(a != b and b.startswith(a) for a in namespaces for b in namespaces)
+    assert compact(iri) == compacted

@@ -18,7 +18,6 @@ import json
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -49,7 +48,7 @@ at the top of the output folder), where the next build reads what changed."""
 BATCH = 20_000
 """Quads serialised, or lines written, at a time."""
 _XSD_STRING = PREFIXES["xsd"] + "string"
-_RDF_TYPE = PREFIXES["rdf"] + "type"
+_RDF_TYPE_TERM = f"<{PREFIXES['rdf']}type>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,19 +209,19 @@ def _trig(graph: Canonical, path: Path) -> None:
     ox.serialize(quads, str(path), ox.RdfFormat.TRIG, prefixes=PREFIXES)
 
 
-_compact = lru_cache(maxsize=1 << 16)(compact)  # predicates, types and hubs repeat
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # json.dumps makes one a call
 
 
 def _compact_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Any:
     if isinstance(term, ox.NamedNode):
-        return {"@id": _compact(term.value)}
+        return {"@id": compact(term.value)}
     if not isinstance(term, ox.Literal):
         return {"@id": str(term)}
     if term.language:
         return {"@value": term.value, "@language": term.language}
     if term.datatype.value == _XSD_STRING:
         return term.value
-    return {"@value": term.value, "@type": _compact(term.datatype.value)}
+    return {"@value": term.value, "@type": compact(term.datatype.value)}
 
 
 def _object_value(text: str) -> Any:
@@ -232,7 +231,7 @@ def _object_value(text: str) -> Any:
     and ``\uXXXX``, all of them JSON escapes too, so JSON reads the quoted text back. Anything
     else (a triple term) is parsed by Oxigraph."""
     if text[0] == "<" and text[1] != "<":
-        return {"@id": _compact(text[1:-1])}
+        return {"@id": compact(text[1:-1])}
     if text[0] == '"':
         end = text.rfind('"')
         value = text[1:end]
@@ -243,7 +242,7 @@ def _object_value(text: str) -> Any:
             return value
         if rest[0] == "@":
             return {"@value": value, "@language": rest[1:]}
-        return {"@value": value, "@type": _compact(rest[3:-1])}  # ^^<datatype>
+        return {"@value": value, "@type": compact(rest[3:-1])}  # ^^<datatype>
     if text.startswith("_:"):
         return {"@id": text}
     line = f"<s:> <p:> {text} .".encode()
@@ -267,18 +266,16 @@ def _nodes(path: Path) -> Iterator[dict[str, Any]]:
     values: dict[str, list[Any]] = {}
     with path.open(encoding="utf-8") as lines:
         for line in lines:
-            cut = line.index(" ")
-            if line[:cut] != subject:
+            this, predicate, rest = line.split(" ", 2)
+            if this != subject:
                 if subject:
                     yield _node(subject, types, values)
-                subject, types, values = line[:cut], [], {}
-            after = line.index(" ", cut + 1)
-            predicate = line[cut + 2 : after - 1]
-            value = line[after + 1 : -3]  # before " .\n"
-            if predicate != _RDF_TYPE:
-                values.setdefault(_compact(predicate), []).append(_object_value(value))
+                subject, types, values = this, [], {}
+            value = rest[:-3]  # before " .\n"
+            if predicate != _RDF_TYPE_TERM:
+                values.setdefault(compact(predicate[1:-1]), []).append(_object_value(value))
             elif value[0] == "<" and value[1] != "<":
-                types.append(_compact(value[1:-1]))
+                types.append(compact(value[1:-1]))
     if subject:
         yield _node(subject, types, values)
 
@@ -290,7 +287,7 @@ def _jsonld(graph: Canonical, path: Path) -> None:
         out.write('{"@context":' + context + ',"@graph":[')
         for index, node in enumerate(_nodes(graph.ntriples)):
             out.write(",\n" if index else "")
-            out.write(json.dumps(node, ensure_ascii=False, separators=(",", ":")))
+            out.write(_JSON.encode(node))
         out.write("]}\n")
 
 

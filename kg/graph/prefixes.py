@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 __all__ = ["ID", "MLKG_NS", "PREFIXES", "compact"]
@@ -31,15 +32,17 @@ PREFIXES: dict[str, str] = {
     "prov": "http://www.w3.org/ns/prov#",
 }
 
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+# No namespace starts another, so an IRI is in one namespace at most: the one this matches.
+_NAMESPACE = re.compile("|".join(re.escape(namespace) for namespace in PREFIXES.values()))
+_PREFIX = {namespace: prefix for prefix, namespace in PREFIXES.items()}
 
 
 @lru_cache(maxsize=65536)
 def compact(iri: str) -> str:
     """``paper:2311.11829`` for a kg IRI; other IRIs unchanged."""
-    for prefix, namespace in _BY_LENGTH:
-        if iri.startswith(namespace):
-            rest = iri[len(namespace) :]
-            if rest and not rest.startswith("//"):
-                return f"{prefix}:{rest}"
+    namespace = _NAMESPACE.match(iri)
+    if namespace:
+        rest = iri[namespace.end() :]
+        if rest and not rest.startswith("//"):
+            return f"{_PREFIX[namespace.group()]}:{rest}"
     return iri
