@@ -24,12 +24,10 @@ __all__ = [
     "MIN_ITEMS_PER_PROCESS",
     "Arriving",
     "Mention",
-    "attach",
     "distinct_texts",
     "find_mentions",
     "paper_mentions",
     "paper_texts",
-    "run_pipeline",
     "stream_pipeline",
 ]
 
@@ -308,11 +306,6 @@ def stream_pipeline(
         pool.shutdown(cancel_futures=True)
 
 
-def run_pipeline(nlp: Language, texts: list[str], jobs: int = 1) -> list[list[Found]]:
-    """What the pipeline finds in each of `texts`, in their order."""
-    return list(stream_pipeline(nlp, texts, jobs))
-
-
 class Arriving(Mapping[str, list[Found]]):
     """What was found in each text: the texts `known` already, and the texts still `coming`
     (in the order they are first asked for), taken from that stream as they are asked for."""
@@ -378,12 +371,8 @@ def paper_mentions(
         mentions = []
 
 
-def attach(resolution: Resolution, found: Mapping[str, list[Found]]) -> list[Mention]:
-    """The mentions of every paper: what was found in each of its texts, in its context."""
-    return [m for mentions in paper_mentions(resolution, found) for m in mentions]
-
-
 def find_mentions(nlp: Language, resolution: Resolution, jobs: int = 1) -> list[Mention]:
-    """Run the pipeline over every paper text and collect mentions."""
+    """Run the pipeline over every paper text and collect the mentions of every paper."""
     texts = distinct_texts(resolution)
-    return attach(resolution, dict(zip(texts, run_pipeline(nlp, texts, jobs), strict=True)))
+    found = dict(zip(texts, stream_pipeline(nlp, texts, jobs), strict=True))
+    return [m for mentions in paper_mentions(resolution, found) for m in mentions]

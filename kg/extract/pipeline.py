@@ -28,7 +28,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from kg.errors import KgError
-from kg.extract.rulers import RULERS, Rulers
+from kg.extract.rulers import RULERS, SPANS_KEY, Rulers
 from kg.extract.rules import MAX_NAME_CHARS
 from kg.extract.vocabulary import Term, Vocabulary
 from kg.resources import ontology_path
@@ -44,7 +44,6 @@ __all__ = [
     "words_of",
 ]
 
-SPANS_KEY = "kg"
 _TOKEN = re.compile(
     r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\u1100-\u11ff\u3130-\u318f]"
     r"|[A-Za-z0-9\u00c0-\u024f]+(?:[.+][A-Za-z0-9\u00c0-\u024f]+)*\+*"
@@ -253,7 +252,7 @@ def build_pipeline(vocabulary: Vocabulary) -> Language:
                     exact.append(pattern)
                 else:
                     (stemmed if term.kind == "topic" else folded).append(pattern)
-    rulers = cast(Rulers, nlp.add_pipe(RULERS, config={"spans_key": SPANS_KEY}))
+    rulers = cast(Rulers, nlp.add_pipe(RULERS))
     rulers.add_phrases("names-exact", "ORTH", exact)
     rulers.add_phrases("names-folded", "LOWER", folded)
     rulers.add_phrases("topics-stemmed", "NORM", stemmed)

@@ -11,7 +11,6 @@ the groups one after the other, under ``doc.spans[key]``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +18,10 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
-__all__ = ["RULERS", "Rulers"]
+__all__ = ["RULERS", "SPANS_KEY", "Rulers"]
 
 RULERS = "kg_rulers"
+SPANS_KEY = "kg"  # where the rules leave their spans (doc.spans[SPANS_KEY])
 
 Pattern = dict[str, Any]  # {"label": ..., "pattern": text or token specs, "id": ...}
 
@@ -96,11 +96,7 @@ class Rulers:
         doc.spans[self.spans_key] = [span for group in self.groups for span in group.spans(doc)]
         return doc
 
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 1000) -> Iterator[Doc]:
-        for doc in docs:
-            yield self(doc)
 
-
-@Language.factory(RULERS, default_config={"spans_key": "kg"})
+@Language.factory(RULERS, default_config={"spans_key": SPANS_KEY})
 def make_rulers(nlp: Language, name: str, spans_key: str) -> Rulers:
     return Rulers(nlp, spans_key)
