@@ -3,7 +3,9 @@
 Entries meet by arXiv id, then tweet status id, then normalised English title, then, inside one
 week, by a short title that names one long title ("Phi-3" / "Phi-3 Technical Report: ...") and by
 a write-up that quotes a paper's full title. Two entries never meet when they come from the same
-digest or carry different arXiv ids: two different papers must never merge.
+digest or carry different arXiv ids, and two rows of one list (the weeks of one file) meet only by
+an id they share: a list that features one title twice without a common link features two papers
+(a follow-up that reuses its predecessor's title). Two different papers must never merge.
 """
 
 from __future__ import annotations
@@ -146,6 +148,7 @@ class _Groups:
         self.parent = list(range(len(appearances)))
         self.arxiv: list[set[str]] = [set(a.entry.arxiv_ids) for a in appearances]
         self.digests: list[set[str]] = [{a.digest.key} for a in appearances]
+        self.lists: list[set[str]] = [{a.digest.checksum} for a in appearances]
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -153,11 +156,15 @@ class _Groups:
             i = self.parent[i]
         return i
 
-    def union(self, i: int, j: int) -> bool:
+    def union(self, i: int, j: int, *, by_id: bool = False) -> bool:
+        """Merge the papers of entries `i` and `j` (`by_id`: they share an arXiv or status id)
+        unless that would join two different papers."""
         a, b = self.find(i), self.find(j)
         if a == b:
             return True
         if self.digests[a] & self.digests[b]:
+            return False
+        if not by_id and self.lists[a] & self.lists[b]:
             return False
         if self.arxiv[a] and self.arxiv[b] and not self.arxiv[a] & self.arxiv[b]:
             return False
@@ -165,14 +172,15 @@ class _Groups:
         self.parent[b] = a
         self.arxiv[a] |= self.arxiv[b]
         self.digests[a] |= self.digests[b]
+        self.lists[a] |= self.lists[b]
         return True
 
 
-def _union_by_key(groups: _Groups, keys: Iterable[tuple[str, int]]) -> None:
+def _union_by_key(groups: _Groups, keys: Iterable[tuple[str, int]], *, by_id: bool) -> None:
     first: dict[str, int] = {}
     for key, index in keys:
         if key in first:
-            groups.union(first[key], index)
+            groups.union(first[key], index, by_id=by_id)
         else:
             first[key] = index
 
@@ -281,11 +289,12 @@ def resolve(digests: Iterable[Digest]) -> Resolution:
     unique = {d.key: d for d in reversed(list(digests))}  # a digest read twice counts once
     appearances = [Appearance(d, e) for d in reversed(unique.values()) for e in d.entries]
     groups = _Groups(appearances)
-    _union_by_key(groups, ((x, i) for i, a in enumerate(appearances) for x in a.entry.arxiv_ids))
-    _union_by_key(groups, ((s, i) for i, a in enumerate(appearances) for s in a.entry.status_ids))
-    _union_by_key(
-        groups, ((normalise_title(a.entry.title_en), i) for i, a in enumerate(appearances))
-    )
+    arxiv = ((x, i) for i, a in enumerate(appearances) for x in a.entry.arxiv_ids)
+    _union_by_key(groups, arxiv, by_id=True)
+    status = ((s, i) for i, a in enumerate(appearances) for s in a.entry.status_ids)
+    _union_by_key(groups, status, by_id=True)
+    titles = ((normalise_title(a.entry.title_en), i) for i, a in enumerate(appearances))
+    _union_by_key(groups, titles, by_id=False)
     _union_within_weeks(groups, appearances)
     members: dict[int, list[Appearance]] = defaultdict(list)
     for i, appearance in enumerate(appearances):

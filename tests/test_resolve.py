@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -380,6 +381,36 @@ def test_same_arxiv_id_twice_in_one_digest_stays_two_entries() -> None:
     )
     resolution = resolve([digest])
     assert sorted(p.title for p in resolution.papers) == ["One", "Two"]
+
+
+def _weeks_of_one_list(*weeks: list[Entry]) -> list[Digest]:
+    """The weekly sections of one file (one checksum), a week apart."""
+    sections = [
+        make_digest("dair", entries, week=WEEK + timedelta(weeks=n), section=n + 1)
+        for n, entries in enumerate(weeks)
+    ]
+    return [replace(d, checksum=sections[0].checksum) for d in sections]
+
+
+def test_one_list_featuring_a_title_twice_without_a_shared_link_features_two_papers() -> None:
+    first, follow_up = _weeks_of_one_list(
+        [make_entry(1, "Emergent Misalignment", arxiv="2502.17424", tweet="1894436637")],
+        [make_entry(3, "Emergent Misalignment", tweet="1935382830")],
+    )
+    translation = make_digest("pytorchkr", [make_entry(1, "Emergent Misalignment")])
+    resolution = resolve([first, follow_up, translation])
+    assert sorted(len(p.appearances) for p in resolution.papers) == [1, 2]
+    assert sorted(p.status_ids for p in resolution.papers) == [("1894436637",), ("1935382830",)]
+
+
+def test_one_list_featuring_a_paper_twice_by_its_arxiv_id_features_one_paper() -> None:
+    resolution = resolve(
+        _weeks_of_one_list(
+            [make_entry(1, "MusicGen", arxiv="2306.05284", tweet="1667103478")],
+            [make_entry(5, "MusicGen", arxiv="2306.05284", tweet="1723043913")],
+        )
+    )
+    assert [p.status_ids for p in resolution.papers] == [("1667103478", "1723043913")]
 
 
 @pytest.mark.parametrize(
