@@ -197,10 +197,10 @@ def test_a_damaged_row_reads_as_missing_and_is_replaced(tmp_path: Path) -> None:
     build([BUNDLED / "dair-sample.md"], out)
     with sqlite3.connect(out / CACHE_FILE) as db:
         key, value = db.execute(
-            "SELECT key, found FROM found WHERE found LIKE '%\"model\"%' LIMIT 1"
+            "SELECT key, value FROM found WHERE value LIKE '%\"model\"%' LIMIT 1"
         ).fetchone()
         damaged = value.replace('"model"', '"modal"', 1)  # still a list of mentions
-        db.execute("UPDATE found SET found = ? WHERE key = ?", (damaged, key))
+        db.execute("UPDATE found SET value = ? WHERE key = ?", (damaged, key))
     db.close()
     again = build([BUNDLED / "dair-sample.md"], out)
     assert again.extracted == 1, "only the damaged text is extracted again"
