@@ -13,10 +13,12 @@
    to their targets: peak memory <= 2 GiB, wall time <= 2x the sum of the floors, 1,000 weekly
    digests under 15 s.
 5. A weekly update: the README without its newest week built first, then the whole README into
-   the same output (only the new week's texts go through the pipeline), next to the full build.
+   the same output (only the new week's texts go through the pipeline), next to the full build;
+   with ``--weekly-files``, a folder of one file per week, the update adding the newest file
+   (only that file is read).
 
     python bench/build_bench.py [--weeks 1000] [--distinct] [--no-extract] [--runs 3] [--no-rdflib]
-        [--no-update]
+        [--no-update] [--weekly-files]
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -217,10 +220,12 @@ def bench_generated(
 
 
 def bench_update(
-    weeks: int, seed: int, tmp: Path, distinct: bool = False
+    weeks: int, seed: int, tmp: Path, distinct: bool = False, weekly_files: bool = False
 ) -> tuple[list[Row], dict[str, Any]]:
     """A weekly update: build the generated README without its newest week, then build the
-    whole README into the same output (the mention cache of the first build is reused)."""
+    whole README into the same output (the caches of the first build are reused). With
+    `weekly_files`, the corpus is a folder of one file per week instead, and the update adds
+    the newest week's file."""
     from corpus import distinct_ids
     from dairgen import _markdown, generate
 
@@ -233,12 +238,16 @@ def bench_update(
     corpus.mkdir()
     out = tmp / "weekly-out"
     args = [sys.executable, __file__, "--child", str(corpus), str(out)]
+    if weekly_files:
+        files = _week_files(ids(readme.text))
+        steps = [("before", files[:-1]), ("update", files[-1:])]
+    else:
+        before = {"README.md": ids(_markdown(list(readme.weeks[1:])))}
+        steps = [("before", list(before.items())), ("update", [("README.md", ids(readme.text))])]
     figures: dict[str, Any] = {}
-    for step, text in (
-        ("before", ids(_markdown(list(readme.weeks[1:])))),
-        ("update", ids(readme.text)),
-    ):
-        (corpus / "README.md").write_text(text, encoding="utf-8")
+    for step, written in steps:
+        for name, text in written:
+            (corpus / name).write_text(text, encoding="utf-8")
         child = run_child(args)
         if child.code != 0:
             raise SystemExit(f"the {step} build failed ({child.code}):\n{child.stderr}")
@@ -247,7 +256,8 @@ def bench_update(
     update = figures["update"]
     rows = [
         Row(
-            f"weekly update: {weeks - 1} weeks + 1 into the same --out "
+            f"weekly update: {weeks - 1} weeks + 1 {'file' if weekly_files else 'README'}"
+            " into the same --out "
             f"({update['extracted']:,} of {update['texts']:,} texts extracted)",
             "oxigraph",
             1,
@@ -260,6 +270,16 @@ def bench_update(
     for name, stage_s in update["stages"].items():
         rows.append(Row(f"  stage {name}", "", 1, stage_s, stage_s))
     return rows, figures
+
+
+def _week_files(readme: str) -> list[tuple[str, str]]:
+    """A README cut into one file per week (its sections, oldest first), each a digest of its
+    own."""
+    sections = re.split(r"(?m)^(?=## Top ML Papers of the Week)", readme)[1:]
+    return [
+        (f"week-{number:05d}.md", f"# ML Papers of The Week\n\n{section}")
+        for number, section in enumerate(reversed(sections), start=1)
+    ]
 
 
 def bench_serialisers(nt: Path, triples: int, with_rdflib: bool, tmp: Path) -> list[Row]:
@@ -419,6 +439,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="every paper link a distinct arXiv id (no paper in two weeks), as the query bench",
     )
+    parser.add_argument(
+        "--weekly-files",
+        action="store_true",
+        help="the weekly update on a folder of one file per week instead of one README",
+    )
     parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -456,7 +481,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"... a weekly update: {args.weeks - 1} weeks, then {args.weeks}", file=sys.stderr
             )
-            update_rows, update = bench_update(args.weeks, args.seed, tmp, args.distinct)
+            update_rows, update = bench_update(
+                args.weeks, args.seed, tmp, args.distinct, args.weekly_files
+            )
             table.extend(update_rows)
     print(
         f"generated README: {figures['rows']:,} rows in {args.weeks} weeks "

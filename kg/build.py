@@ -43,6 +43,7 @@ from kg.sources import read_files
 if TYPE_CHECKING:
     from kg.extract import Extraction
     from kg.extract.cache import MentionCache
+    from kg.sources.cache import DigestCache
 
 __all__ = [
     "BuildSummary",
@@ -78,6 +79,7 @@ class BuildSummary:
     replayed: int = 0  # papers whose links were taken from the cache
     quads: int = 0
     patched: int | None = None  # quads changed in a patched store (None: loaded whole)
+    unchanged: int = 0  # files the digest cache knew: not read again
 
 
 class StrictBuildError(KgError):
@@ -197,6 +199,13 @@ def _extraction(
     return run_extraction(resolution, vocab=vocab, jobs=jobs, cache=mention_cache), mention_cache
 
 
+def _digest_cache(out: Path) -> DigestCache | None:
+    from kg.sources.cache import DigestCache, fingerprint
+
+    stamp = fingerprint()
+    return DigestCache(out, stamp) if stamp else None
+
+
 def _links(resolution: Resolution, extraction: Extraction | None) -> Iterator[bytes]:
     if extraction is not None:
         from kg.extract import extraction_lines
@@ -219,13 +228,15 @@ def build(
 ) -> BuildSummary:
     """Read the digests at `paths` and publish the store and dumps under `out`.
 
-    With `cache`, the pipeline runs only on texts that the previous build into `out` did not read
-    (``kg.extract.cache``): a weekly update extracts the new week, with the same result.
+    With `cache`, only files that the previous build into `out` did not read are read
+    (``kg.sources.cache``) and the pipeline runs only on texts it did not read
+    (``kg.extract.cache``): a weekly update reads and extracts the new week, with the same result.
     """
     started = time.perf_counter()
     writable(out)
     stage("read")
-    result = read_files(paths, layout)
+    digest_cache = _digest_cache(out) if cache else None
+    result = read_files(paths, layout, digest_cache)
     if strict and result.errors:
         raise StrictBuildError(result.errors)
     if not result.digests:
@@ -259,11 +270,14 @@ def build(
                 beside.stop()
             shutil.rmtree(staged, ignore_errors=True)
             raise
+        if digest_cache is not None:
+            digest_cache.keep()
         if extraction is not None and mention_cache is not None:
             mention_cache.keep(extraction.found, extraction.new, extraction.related)
     gc.unfreeze()
     return BuildSummary(
         files=result.files,
+        unchanged=result.unchanged,
         digests=len(result.digests),
         entries=resolution.entries,
         papers=len(resolution.papers),

@@ -220,6 +220,7 @@ def build(
     table = Table(title=Text(f"kg build -> {inert(str(output))}"), show_header=False)
     rows = [
         ("files read", f"{summary.files - len(summary.errors)} of {summary.files}"),
+        ("of them unchanged", f"{summary.unchanged} (taken from the cache)"),
         ("other files skipped", len(summary.skipped)),
         ("digests", summary.digests),
         ("entries", summary.entries),

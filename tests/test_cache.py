@@ -1,5 +1,6 @@
-"""A weekly update: a build into an existing output runs the pipeline only on texts it has not
-read before, and publishes the same bytes as a full build without the cache."""
+"""A weekly update: a build into an existing output reads again only the files that are new or
+changed, runs the pipeline only on texts it has not read before, and publishes the same bytes as
+a full build without the cache."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import DEV_README
 
 from kg.build import build
 from kg.extract.cache import CACHE_FILE
@@ -21,6 +23,8 @@ from kg.records import PaperLinks
 from kg.resolve import Paper, resolve
 from kg.resources import bundled_digests
 from kg.sources import read_files
+from kg.sources.cache import CACHE_FILE as DIGEST_CACHE
+from kg.sources.cache import DigestCache, fingerprint
 
 BUNDLED = bundled_digests()
 FILES = sorted(BUNDLED.glob("*.*"))
@@ -186,8 +190,10 @@ def test_the_build_summary_says_what_was_extracted(tmp_path: Path) -> None:
     first = subprocess.run(run, capture_output=True, text=True, check=True)
     texts = len(_texts([BUNDLED / "dair-sample.md"]))
     assert f"{texts} new, 0 cached" in first.stdout
+    assert "0 (taken from the cache)" in first.stdout
     second = subprocess.run(run, capture_output=True, text=True, check=True)
     assert f"0 new, {texts} cached" in second.stdout
+    assert "1 (taken from the cache)" in second.stdout
     fresh = subprocess.run([*run, "--no-cache"], capture_output=True, text=True, check=True)
     assert f"{texts} new, 0 cached" in fresh.stdout
 
@@ -287,3 +293,74 @@ def test_an_output_path_with_url_characters_keeps_its_cache(tmp_path: Path) -> N
     first = build([BUNDLED / "dair-sample.md"], out)
     assert first.extracted == first.texts > 0
     assert build([BUNDLED / "dair-sample.md"], out).extracted == 0
+
+
+# ------------------------------------------------------------------ files read again
+
+
+def _digest_cache(out: Path) -> DigestCache:
+    stamp = fingerprint()
+    assert stamp is not None
+    return DigestCache(out, stamp)
+
+
+def test_a_file_read_from_the_cache_gives_the_digests_a_reading_gives(tmp_path: Path) -> None:
+    files = [*FILES, DEV_README]
+    first = _digest_cache(tmp_path)
+    read = read_files(files, cache=first)
+    assert read.unchanged == 0
+    first.keep()
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    copies = [moved / path.name for path in files]
+    for path, copy in zip(files, copies, strict=True):
+        copy.write_bytes(path.read_bytes())
+    second = _digest_cache(tmp_path)
+    again = read_files(copies, cache=second)
+    assert again.unchanged == len(files)
+    assert again.digests == read_files(copies).digests, "the same records, under the new names"
+    assert {d.source for d in again.digests} == {str(copy) for copy in copies}
+
+
+def test_only_new_or_changed_files_are_read_again_and_no_byte_changes(tmp_path: Path) -> None:
+    folder = tmp_path / "digests"
+    folder.mkdir()
+    for path in FILES:
+        (folder / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "out"
+    first = build([folder], out)
+    assert (first.files, first.unchanged) == (len(FILES), 0)
+    assert build([folder], out).unchanged == len(FILES)
+    changed = folder / FILES[0].name
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    update = build([folder], out)
+    assert update.unchanged == len(FILES) - 1, "the changed file is read again"
+    build([folder], tmp_path / "full", cache=False)
+    assert not (tmp_path / "full" / DIGEST_CACHE).exists(), "--no-cache neither reads nor writes"
+    assert _snapshot(out) == _snapshot(tmp_path / "full")
+
+
+def test_a_layout_asked_for_is_part_of_what_is_cached(tmp_path: Path) -> None:
+    path = BUNDLED / "dair-sample.md"
+    detected = _digest_cache(tmp_path)
+    read_files([path], cache=detected)
+    detected.keep()
+    forced = _digest_cache(tmp_path)
+    assert read_files([path], layout="dair", cache=forced).unchanged == 0
+    forced.keep()
+    assert read_files([path], layout="dair", cache=_digest_cache(tmp_path)).unchanged == 1
+    assert read_files([path], cache=_digest_cache(tmp_path)).unchanged == 0, "only the last kept"
+
+
+def test_a_damaged_digest_cache_reads_every_file_again(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(FILES, out)
+    with sqlite3.connect(out / DIGEST_CACHE) as db:
+        key = db.execute("SELECT key FROM digests LIMIT 1").fetchone()[0]
+        db.execute("UPDATE digests SET value = '[]' WHERE key = ?", (key,))
+    assert build(FILES, out).unchanged == len(FILES) - 1, "a row that fails its checksum"
+    (out / DIGEST_CACHE).write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    assert build(FILES, out).unchanged == 0
+    build(FILES, tmp_path / "full", cache=False)
+    assert _snapshot(out) == _snapshot(tmp_path / "full")
+    assert build(FILES, out).unchanged == len(FILES), "rewritten"

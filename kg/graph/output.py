@@ -5,7 +5,8 @@
                         (and .kg.nq, the sorted lines the next build patches the store from)
     OUT/current         a link to the published set, replaced in one rename
     OUT/store, OUT/kg.* links through ``current``, so readers keep using the familiar paths
-    OUT/cache/          what the pipeline found in each text (``kg.extract.cache``), for updates
+    OUT/cache/          what each file gave (``kg.sources.cache``) and what the pipeline found in
+                        each text (``kg.extract.cache``), for updates
 
 A build writes a new set under ``builds/`` and publishes it by renaming a new ``current`` link
 over the old one: a reader, a server or a crash sees the old set or the new one, never a mix.

@@ -19,12 +19,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from kg.errors import DigestError, UnknownNameError
 from kg.records import Digest, Entry
 from kg.sources import autotranslate, dair, pytorchkr, qa_ja
 from kg.sources.limits import MAX_ENTRY_CHARS, MAX_FILE_BYTES, megabytes
 from kg.sources.text import strip_unsafe
+
+if TYPE_CHECKING:
+    from kg.sources.cache import DigestCache
 
 __all__ = [
     "MAX_ENTRY_CHARS",
@@ -151,19 +155,27 @@ def _check_sizes(path: Path, digests: list[Digest]) -> None:
                 )
 
 
-def read_file(path: Path, layout: str | None = None) -> list[Digest]:
-    """Read one digest file into its digests (a multi-week file gives one per week)."""
+def read_file(
+    path: Path, layout: str | None = None, cache: DigestCache | None = None
+) -> list[Digest]:
+    """Read one digest file into its digests (a multi-week file gives one per week); a file
+    the `cache` knows by its checksum is not read again."""
     module = reader(layout) if layout else None
     raw = _read_bytes(path)
+    checksum = hashlib.sha256(raw).hexdigest()
+    if cache is not None and (read := cache.get(checksum, layout, str(path))) is not None:
+        return read
     text = _decode(path, raw)
     module = module or detect(text)
     if module is None:
         known = ", ".join(READERS)
         raise DigestError(path, f"unknown layout (none of: {known}); force one with --format")
-    digests: list[Digest] = module.read(text, str(path), hashlib.sha256(raw).hexdigest())
+    digests: list[Digest] = module.read(text, str(path), checksum)
     if not any(d.entries for d in digests):
         raise DigestError(path, f"no entries found in a {module.NAME} digest")
     _check_sizes(path, digests)
+    if cache is not None:
+        cache.add(checksum, layout, digests)
     return digests
 
 
@@ -174,13 +186,15 @@ class ReadResult:
     `digests` are the digests read; `errors` has one error per file that was tried and could
     not be read (`files` counts the files tried); `skipped` names what a folder held that was
     not tried, each as a `DigestError` with its path and reason (another suffix, not a regular
-    file, a sub-folder that cannot be listed, a hidden or linked folder).
+    file, a sub-folder that cannot be listed, a hidden or linked folder); `unchanged` counts the
+    files a cache knew, which were not read again.
     """
 
     digests: list[Digest]
     errors: list[DigestError]
     files: int
     skipped: list[DigestError] = field(default_factory=list)
+    unchanged: int = 0
 
 
 def _listing(folder: Path) -> list[os.DirEntry[str]]:
@@ -237,10 +251,10 @@ def _expand(paths: Iterable[Path], skipped: list[DigestError]) -> Iterator[Path]
             yield path
 
 
-def _read_one(path: Path, layout: str | None) -> list[Digest]:
+def _read_one(path: Path, layout: str | None, cache: DigestCache | None) -> list[Digest]:
     """`read_file`, with any failure of a reader turned into a `DigestError` for the file."""
     try:
-        return read_file(path, layout)
+        return read_file(path, layout, cache)
     except DigestError:
         raise
     except Exception as exc:  # a reader's bug must not stop the other files
@@ -248,8 +262,11 @@ def _read_one(path: Path, layout: str | None) -> list[Digest]:
         raise DigestError(path, f"reader failed: {type(exc).__name__}: {message}") from exc
 
 
-def read_files(paths: Iterable[Path], layout: str | None = None) -> ReadResult:
-    """Read every file (directories are walked); bad files become errors, not exceptions.
+def read_files(
+    paths: Iterable[Path], layout: str | None = None, cache: DigestCache | None = None
+) -> ReadResult:
+    """Read every file (directories are walked); bad files become errors, not exceptions; a
+    file the `cache` knows is not read again.
 
     Only an unknown `layout` name raises (`UnknownNameError`), before any file is read.
     """
@@ -262,7 +279,7 @@ def read_files(paths: Iterable[Path], layout: str | None = None) -> ReadResult:
     for path in _expand(paths, skipped):
         files += 1
         try:
-            digests.extend(_read_one(path, layout))
+            digests.extend(_read_one(path, layout, cache))
         except DigestError as exc:
             errors.append(exc)
-    return ReadResult(digests, errors, files, skipped)
+    return ReadResult(digests, errors, files, skipped, cache.hits if cache else 0)
