@@ -387,7 +387,8 @@ def test_query_csv_is_sparql_csv_streamed_by_the_store(store_dir: str) -> None:
 def test_build_extracts_in_one_process_per_core_by_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without --jobs, a build large enough to gain from it forks one process per core."""
+    """Without --jobs, a build large enough to gain from it forks one process per core, each
+    at a lower priority than the process relating the papers."""
     import os
 
     from kg.extract import mentions
@@ -397,20 +398,27 @@ def test_build_extracts_in_one_process_per_core_by_default(
 
     def recording(nlp: object, texts: list[str]) -> list[object]:
         with seen.open("a") as log:
-            log.write(f"{os.getpid()}\n")
+            log.write(f"{os.getpid()} {os.nice(0)}\n")
         return real_found(nlp, texts)  # type: ignore[arg-type]
+
+    def processes() -> set[tuple[str, int]]:
+        pairs = (line.split() for line in seen.read_text().splitlines())
+        return {(pid, int(niceness)) for pid, niceness in pairs}
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(mentions, "MIN_ITEMS_PER_PROCESS", 1)
     monkeypatch.setattr(mentions, "_found", recording)  # inherited by the forked workers
     result = invoke("build", str(BUNDLED), "--out", str(tmp_path / "auto"))
     assert result.exit_code == 0, result.output
-    assert len(set(seen.read_text().split()) - {str(os.getpid())}) == 2
+    here = (str(os.getpid()), os.nice(0))
+    workers = processes() - {here}
+    assert len({pid for pid, _ in workers}) == 2
+    assert {niceness for _, niceness in workers} == {min(19, here[1] + mentions.NICENESS)}
 
     seen.unlink()
     result = invoke("build", str(BUNDLED), "--out", str(tmp_path / "one"), "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert set(seen.read_text().split()) == {str(os.getpid())}
+    assert processes() == {here}
 
 
 @pytest.mark.parametrize(

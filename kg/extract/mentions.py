@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Generator, Iterable, Iterator, Mapping
@@ -34,6 +36,10 @@ __all__ = [
 FIELDS = ("title", "intro", "abstract", "qa")
 MIN_ITEMS_PER_PROCESS = 1000  # below this, forking costs more than it saves
 CHUNK = 1000  # texts a process reads at a time: what it finds is handed on chunk by chunk
+NICENESS = 10
+"""How much lower the pipeline's processes run than the process that forked them. That one
+relates the papers in order as their texts come back, the longest path of an extraction; the
+pipeline's processes need only keep ahead of it, and take what it leaves of the cores."""
 _SNIPPET = 280
 _FOLLOWING = 60
 
@@ -271,6 +277,11 @@ def _found(nlp: Language, texts: list[str]) -> list[list[Found]]:
 _WORKER_NLP: Language | None = None
 
 
+def _lower_priority() -> None:
+    with contextlib.suppress(OSError, AttributeError):  # no os.nice on some systems
+        os.nice(NICENESS)
+
+
 def _worker(texts: list[str]) -> list[list[Found]]:
     assert _WORKER_NLP is not None
     return _found(_WORKER_NLP, texts)
@@ -297,7 +308,11 @@ def stream_pipeline(
     _WORKER_NLP = nlp
     size = min(-(-len(texts) // (jobs * 4)), CHUNK)
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_lower_priority,
+    )
     try:
         for chunk in pool.map(_worker, chunks):
             yield from chunk
