@@ -8,8 +8,9 @@ leaves the published graph as it was. A set keeps its sorted lines, so the next 
 same folder (a weekly update) patches a copy of the published store with the lines that changed
 instead of loading the whole graph again. With extraction, more than one job and a large input
 (``FORKED_SORT_FROM`` entries), a forked process makes and sorts the papers' quads while this
-one extracts the links. Digests are taken in the order of their
-content, so the order of the paths given does not change a byte of the output.
+one extracts the links, and another makes and sorts half of the links' quads while this one
+makes the other half. Digests are taken in the order of their content, so the order of the
+paths given does not change a byte of the output.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -31,8 +32,17 @@ from typing import TYPE_CHECKING
 
 from kg.children import die_with_parent
 from kg.errors import DigestError, KgError, OutputError
-from kg.graph.dumps import DUMPS, NQUADS, Canonical, ForkedSort, canonical, write_dumps
+from kg.graph.dumps import (
+    DUMPS,
+    NQUADS,
+    Canonical,
+    ForkedSort,
+    canonical,
+    quad_lines,
+    write_dumps,
+)
 from kg.graph.lines import changed_lines
+from kg.graph.links import link_parts
 from kg.graph.ontology import ontology_quads
 from kg.graph.output import PUBLISHED, claim, writable
 from kg.graph.store import STORE_NAME, patch_store, write_store
@@ -199,18 +209,16 @@ def _extraction(
     return run_extraction(resolution, vocab=vocab, jobs=jobs, cache=mention_cache), mention_cache
 
 
+def _paper_lines(resolution: Resolution) -> Iterator[bytes]:
+    """The keyed lines of the papers' quads (``kg.graph.triples``)."""
+    return quad_lines(resolution_quads(resolution))
+
+
 def _digest_cache(out: Path) -> DigestCache | None:
     from kg.sources.cache import DigestCache, fingerprint
 
     stamp = fingerprint()
     return DigestCache(out, stamp) if stamp else None
-
-
-def _links(resolution: Resolution, extraction: Extraction | None) -> Iterator[bytes]:
-    if extraction is not None:
-        from kg.extract import extraction_lines
-
-        yield from extraction_lines(resolution, extraction)
 
 
 def build(
@@ -246,28 +254,33 @@ def build(
     resolution = resolve(digests)
     gc.freeze()
 
-    papers = functools.partial(resolution_quads, resolution)
+    papers = functools.partial(_paper_lines, resolution)
     extraction = mention_cache = None
     with claim(out, waiting) as output:
         staged = output.new_set()
-        beside = None
+        beside: list[ForkedSort] = []
         try:
-            if extract and jobs > 1 and resolution.entries >= FORKED_SORT_FROM:
-                beside = ForkedSort(papers, staged)
+            forking = extract and jobs > 1 and resolution.entries >= FORKED_SORT_FROM
+            if forking:
+                beside.append(ForkedSort(papers, staged))
             if extract:
                 stage("extract")
                 with _uncollected():
                     extraction, mention_cache = _extraction(resolution, out, vocab, jobs, cache)
             stage("store")
-            quads = ontology_quads(vocab)  # and the papers', unless sorted beside
-            if beside is None:
-                quads = itertools.chain(papers(), quads)
-            graph = canonical(quads, staged, beside, _links(resolution, extraction))
+            lines: Iterable[bytes] = () if forking else papers()
+            if extraction is not None:
+                parts = link_parts(
+                    resolution, extraction.assertions, extraction.discovered, 2 if forking else 1
+                )
+                beside.extend(ForkedSort(part, staged) for part in parts[1:])
+                lines = itertools.chain(lines, parts[0]())
+            graph = canonical(ontology_quads(vocab), staged, beside, lines)
             patched = _write_set(graph, staged, stage, output.current())
             output.publish(staged)
         except BaseException:
-            if beside is not None:
-                beside.stop()
+            for sort in beside:
+                sort.stop()
             shutil.rmtree(staged, ignore_errors=True)
             raise
         if digest_cache is not None:

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from kg.build import build
 from kg.errors import OutputError
 from kg.graph.lines import LineSorter, changed_lines
 from kg.graph.output import PUBLISHED
+from kg.records import Assertion
 from kg.resolve import Resolution
 from kg.resources import bundled_digests
 
@@ -303,6 +304,34 @@ def test_with_two_jobs_the_papers_are_sorted_by_a_process_of_their_own(
     assert len(pids) == 1 and pids[0] != str(os.getpid())
     assert _snapshot(tmp_path / "here") == _snapshot(tmp_path / "forked")
     assert _snapshot(tmp_path / "here") == _snapshot(tmp_path / "one job")
+
+
+def test_with_two_jobs_half_of_the_links_are_made_by_a_process_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the threshold and with --jobs 2, a forked process makes and sorts the lines of
+    half of the links while this one makes the other half; the same bytes as one process."""
+    import kg.build
+    from kg.graph import links
+
+    seen = tmp_path / "pids"
+    real_assertion_lines = links._assertion_lines
+
+    def recording(resolution: Resolution, assertions: Sequence[Assertion]) -> Iterator[bytes]:
+        with seen.open("a") as out:
+            out.write(f"{os.getpid()} {len(assertions)}\n")
+        return real_assertion_lines(resolution, assertions)
+
+    monkeypatch.setattr(links, "_assertion_lines", recording)
+    one = build([BUNDLED], tmp_path / "one job", extract=True, jobs=1)
+    assert seen.read_text().split() == [str(os.getpid()), str(one.links)]
+    seen.unlink()
+    monkeypatch.setattr(kg.build, "FORKED_SORT_FROM", 1)
+    build([BUNDLED], tmp_path / "forked", extract=True, jobs=2)
+    parts = dict(line.split() for line in seen.read_text().splitlines())
+    assert len(parts) == 2 and str(os.getpid()) in parts
+    assert sorted(int(n) for n in parts.values()) == [one.links // 2, one.links - one.links // 2]
+    assert _snapshot(tmp_path / "forked") == _snapshot(tmp_path / "one job")
 
 
 def test_a_sort_process_that_dies_fails_the_build_and_keeps_the_old_graph(

@@ -204,7 +204,7 @@ def test_rebuilding_in_place_replaces_the_outputs(tmp_path: Path) -> None:
     assert summary.papers == 40
     assert (tmp_path / "kg.nt").read_bytes() != small
     shown = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
-    assert shown == sorted(["builds", "current", "store", *DUMP_FILES])
+    assert shown == sorted(["builds", "cache", "current", "store", *DUMP_FILES])
     assert len(list((tmp_path / "builds").iterdir())) == 2, "the published set and the one before"
 
 

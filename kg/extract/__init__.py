@@ -6,7 +6,7 @@ discovered names). The graph layer (``kg.graph.links``) turns them into quads.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -14,7 +14,7 @@ from kg.extract.cache import Found, MentionCache
 from kg.records import Assertion, Entity, PaperLinks
 from kg.resolve import Resolution
 
-__all__ = ["Extraction", "extract", "extraction_lines"]
+__all__ = ["Extraction", "extract"]
 
 
 class Extraction(NamedTuple):
@@ -73,11 +73,3 @@ def extract(
 
 def _nothing() -> Generator[list[Found], None, None]:
     yield from ()
-
-
-def extraction_lines(resolution: Resolution, extraction: Extraction) -> Iterator[bytes]:
-    """The quads of an extraction's links, their provenance and the discovered entities, as
-    keyed N-Quads lines (``kg.graph.links``)."""
-    from kg.graph.links import link_lines
-
-    return link_lines(resolution, extraction.assertions, extraction.discovered)

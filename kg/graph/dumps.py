@@ -2,7 +2,7 @@
 
 Quads stream in once and become canonical lines (Oxigraph's N-Triples keyed by their graph, in
 byte order, each quad once), sorted outside memory when they are many; quads may also come as
-such lines already (the links, ``kg.graph.links``) or as runs sorted by a forked process
+such lines already (the links, ``kg.graph.links``) or as runs sorted by forked processes
 (:class:`ForkedSort`). Every dump is derived from those lines, never from lists of Python terms:
 N-Quads (graph by graph: what the store loads and TriG is written from, kept in the output set
 for the next build to patch the store from), N-Triples (the union of the graphs, the default
@@ -16,7 +16,7 @@ import heapq
 import itertools
 import json
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -38,6 +38,7 @@ __all__ = [
     "ForkedSort",
     "canonical",
     "keyed_lines",
+    "quad_lines",
     "write_dumps",
 ]
 
@@ -84,17 +85,17 @@ def keyed_lines(quads: Iterable[ox.Quad]) -> Iterator[list[bytes]]:
 def canonical(
     quads: Iterable[ox.Quad],
     directory: Path,
-    beside: ForkedSort | None = None,
+    beside: Sequence[ForkedSort] = (),
     lines: Iterable[bytes] = (),
 ) -> Canonical:
     """Sort the quads (and quads already written as keyed `lines`) once into `directory`:
-    `.kg.nq` (by graph) and `kg.nt` (the union), merged with the quads a forked process sorted
+    `.kg.nq` (by graph) and `kg.nt` (the union), merged with the lines forked processes sorted
     `beside` this one, if any."""
     by_graph = LineSorter(directory)
-    _sort(quads, by_graph)
+    by_graph.extend(quad_lines(quads))
     by_graph.extend(lines)
-    if beside is not None:
-        by_graph.take(beside.runs())
+    for sort in beside:
+        by_graph.take(sort.runs())
     # The default graph's lines come first and in order (their key, the graph's name, is empty):
     # only the triples of the named graphs are sorted again, then merged with them for kg.nt.
     named = LineSorter(directory)
@@ -125,24 +126,25 @@ def canonical(
     return Canonical(nquads, ntriples, count, triples_count)
 
 
-def _sort(quads: Iterable[ox.Quad], sorter: LineSorter) -> None:
-    for lines in keyed_lines(quads):
-        sorter.extend(lines)
+def quad_lines(quads: Iterable[ox.Quad]) -> Iterator[bytes]:
+    """The keyed lines of some quads, one by one (:func:`keyed_lines`)."""
+    for batch in keyed_lines(quads):
+        yield from batch
 
 
 class ForkedSort:
-    """Quads made and sorted into run files by a forked process while this one goes on; the
-    runs are handed to :func:`canonical`, which merges them with its own."""
+    """Keyed lines made and sorted into run files by a forked process while this one goes on;
+    the runs are handed to :func:`canonical`, which merges them with its own."""
 
-    def __init__(self, quads: Callable[[], Iterable[ox.Quad]], directory: Path) -> None:
+    def __init__(self, lines: Callable[[], Iterable[bytes]], directory: Path) -> None:
         context = multiprocessing.get_context("fork")
         self._answer, sending = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_sort_and_send,
-            args=(quads, directory, sending, die_with_parent()),
+            args=(lines, directory, sending, die_with_parent()),
             daemon=True,
         )
-        self._process.start()  # forked: the quads are inherited, not pickled
+        self._process.start()  # forked: what the lines are made from is inherited, not pickled
         sending.close()
 
     def runs(self) -> list[Path]:
@@ -165,7 +167,7 @@ class ForkedSort:
 
 
 def _sort_and_send(
-    quads: Callable[[], Iterable[ox.Quad]],
+    lines: Callable[[], Iterable[bytes]],
     directory: Path,
     sending: Connection,
     arm: Callable[[], None] | None,
@@ -175,7 +177,7 @@ def _sort_and_send(
         arm()
     try:
         sorter = LineSorter(directory)
-        _sort(quads(), sorter)
+        sorter.extend(lines())
         sending.send(sorter.handed_over())
     except BaseException as error:  # the parent reports it; a child prints no traceback
         sending.send(inert_line(str(error)) or type(error).__name__)

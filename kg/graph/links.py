@@ -7,20 +7,21 @@ discovered one gets ``id/<kind>/<slug of its name>``; relations become predicate
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import pyoxigraph as ox
 
-from kg.graph.dumps import BATCH, keyed_lines
+from kg.graph.dumps import BATCH, quad_lines
 from kg.graph.iris import DigestNames, entity_iri, paper_iri
 from kg.graph.prefixes import ID, MLKG_NS, PREFIXES
 from kg.graph.triples import DEFAULT, M, V
 from kg.records import Assertion, Entity
 from kg.resolve import Resolution
 
-__all__ = ["METHOD_LABELS", "PREDICATES", "link_lines", "target_iri"]
+__all__ = ["METHOD_LABELS", "PREDICATES", "link_lines", "link_parts", "target_iri"]
 
 PREDICATES = {
     "proposes": MLKG_NS + "proposes",
@@ -80,17 +81,41 @@ def link_lines(
     discovered: Sequence[Entity],
 ) -> Iterator[bytes]:
     """Every quad of the links, their provenance, the methods and the discovered entities, as
-    keyed N-Quads lines (:func:`kg.graph.dumps.keyed_lines`), ready to be sorted.
+    keyed N-Quads lines (:func:`kg.graph.dumps.keyed_lines`), ready to be sorted."""
+    yield from _entity_lines(discovered)
+    yield from _assertion_lines(resolution, assertions)
+
+
+def link_parts(
+    resolution: Resolution,
+    assertions: Sequence[Assertion],
+    discovered: Sequence[Entity],
+    parts: int,
+) -> list[Callable[[], Iterator[bytes]]]:
+    """The lines of :func:`link_lines` cut into `parts`, each made when called (by a process of
+    its own, say): together they are the same lines."""
+    size = -(-len(assertions) // parts)
+    cuts = [assertions[i * size : (i + 1) * size] for i in range(parts)]
+    first = functools.partial(link_lines, resolution, cuts[0], discovered)
+    rest = [functools.partial(_assertion_lines, resolution, cut) for cut in cuts[1:]]
+    return [first, *rest]
+
+
+def _entity_lines(discovered: Sequence[Entity]) -> Iterator[bytes]:
+    """The methods and the discovered entities."""
+    return quad_lines(
+        itertools.chain(_method_quads(), *(_discovered_quads(found) for found in discovered))
+    )
+
+
+def _assertion_lines(resolution: Resolution, assertions: Sequence[Assertion]) -> Iterator[bytes]:
+    """The links and their provenance.
 
     A link has some ten quads and there are hundreds of thousands of links: their lines are
     written from the N-Triples form of their terms, each term made (and checked) by Oxigraph
     once, not through a Python quad object each. A statement's IRI is a hex digest, and its
     snippet is written by Oxigraph, which escapes it.
     """
-    for batch in keyed_lines(
-        itertools.chain(_method_quads(), *(_discovered_quads(found) for found in discovered))
-    ):
-        yield from batch
     names = DigestNames(
         {a.digest.key: a.digest for p in resolution.papers for a in p.appearances}.values()
     )
