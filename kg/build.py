@@ -122,8 +122,8 @@ def _no_stage(_: str) -> None:
 
 FORKED_SORT_FROM = 5_000
 """Entries from which, with more than one job, the quads of the papers are made and sorted by a
-process of their own while this one extracts the links (below, forking costs more than it
-saves)."""
+process of their own while this one extracts the links, and half of the links' lines by another
+while this one makes the other half (below, forking costs more than it saves)."""
 
 FORKED_JSONLD_FROM = 50_000
 """Triples from which JSON-LD is written by a process of its own (below, forking costs more

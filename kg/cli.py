@@ -140,7 +140,8 @@ def build(
         bool,
         typer.Option(
             "--cache/--no-cache",
-            help="Reuse what the previous build into --out found in unchanged texts.",
+            help="Reuse what the previous build into --out read of unchanged files and found "
+            "in unchanged texts (--no-cache reads and extracts everything again).",
         ),
     ] = True,
     endpoint: Annotated[
@@ -220,7 +221,12 @@ def build(
     table = Table(title=Text(f"kg build -> {inert(str(output))}"), show_header=False)
     rows = [
         ("files read", f"{summary.files - len(summary.errors)} of {summary.files}"),
-        ("of them unchanged", f"{summary.unchanged} (taken from the cache)"),
+        (
+            "of them unchanged",
+            f"{summary.unchanged} (taken from the cache)"
+            if cache
+            else "not looked for (--no-cache)",
+        ),
         ("other files skipped", len(summary.skipped)),
         ("digests", summary.digests),
         ("entries", summary.entries),

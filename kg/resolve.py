@@ -177,12 +177,13 @@ class _Groups:
 
 
 def _union_by_key(groups: _Groups, keys: Iterable[tuple[str, int]], *, by_id: bool) -> None:
-    first: dict[str, int] = {}
+    """Each entry joins the first paper met before it under the same key that it may join; one
+    it may join none of starts a paper others may join (in the order of the entries)."""
+    seen: dict[str, list[int]] = defaultdict(list)
     for key, index in keys:
-        if key in first:
-            groups.union(first[key], index, by_id=by_id)
-        else:
-            first[key] = index
+        papers = seen[key]
+        if not any(groups.union(other, index, by_id=by_id) for other in papers):
+            papers.append(index)
 
 
 def _union_within_weeks(groups: _Groups, appearances: Sequence[Appearance]) -> None:

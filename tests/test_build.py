@@ -352,6 +352,32 @@ def test_a_sort_process_that_dies_fails_the_build_and_keeps_the_old_graph(
     )
 
 
+def test_a_links_process_that_dies_fails_the_build_and_keeps_the_old_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    import kg.build
+    from kg.graph import links
+
+    out = tmp_path / "out"
+    build([BUNDLED], out, extract=True)
+    here = os.getpid()
+    real_assertion_lines = links._assertion_lines
+
+    def dying_beside(resolution: Resolution, assertions: Sequence[Assertion]) -> Iterator[bytes]:
+        if os.getpid() != here:
+            os._exit(3)
+        return real_assertion_lines(resolution, assertions)
+
+    monkeypatch.setattr(links, "_assertion_lines", dying_beside)
+    monkeypatch.setattr(kg.build, "FORKED_SORT_FROM", 1)
+    _fails_keeping_the_published_set(
+        out, r"the process sorting quads beside the build failed: it stopped", extract=True, jobs=2
+    )
+    assert multiprocessing.active_children() == []
+
+
 def _fails_keeping_the_published_set(out: Path, match: str, **options: Any) -> None:
     """A build into `out` fails with `match`; the published set stays, and nothing else."""
     before = _snapshot(out)

@@ -364,3 +364,13 @@ def test_a_damaged_digest_cache_reads_every_file_again(tmp_path: Path) -> None:
     build(FILES, tmp_path / "full", cache=False)
     assert _snapshot(out) == _snapshot(tmp_path / "full")
     assert build(FILES, out).unchanged == len(FILES), "rewritten"
+
+
+def test_no_cache_neither_reads_nor_writes_either_cache(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(FILES, out)
+    kept = {path: (out / path).read_bytes() for path in (CACHE_FILE, DIGEST_CACHE)}
+    fresh = build(FILES, out, cache=False)
+    assert fresh.unchanged == 0 and fresh.extracted == fresh.texts > 0
+    assert {path: (out / path).read_bytes() for path in kept} == kept
+    assert build(FILES, out).unchanged == len(FILES), "still the cache of the build before"

@@ -403,6 +403,21 @@ def test_one_list_featuring_a_title_twice_without_a_shared_link_features_two_pap
     assert sorted(p.status_ids for p in resolution.papers) == [("1894436637",), ("1935382830",)]
 
 
+def test_two_lists_featuring_a_title_twice_pair_their_papers_in_order() -> None:
+    """Each entry joins the first paper with its title that it may join: the translation of the
+    follow-up is not left alone because the first paper already has an entry of its list."""
+    first, follow_up = _weeks_of_one_list(
+        [make_entry(1, "Emergent Misalignment")], [make_entry(2, "Emergent Misalignment")]
+    )
+    one, two = (
+        make_digest("pytorchkr", [make_entry(1, "Emergent Misalignment")], week=week, section=n)
+        for n, week in ((1, WEEK), (2, WEEK + timedelta(weeks=1)))
+    )
+    resolution = resolve([first, follow_up, replace(one), replace(two, checksum=one.checksum)])
+    weeks = sorted(sorted(a.digest.week_start for a in p.appearances) for p in resolution.papers)
+    assert weeks == [[WEEK, WEEK], [WEEK + timedelta(weeks=1)] * 2]
+
+
 def test_one_list_featuring_a_paper_twice_by_its_arxiv_id_features_one_paper() -> None:
     resolution = resolve(
         _weeks_of_one_list(
