@@ -45,7 +45,7 @@ from kg.graph.lines import changed_lines
 from kg.graph.links import link_parts
 from kg.graph.ontology import ontology_quads
 from kg.graph.output import PUBLISHED, claim, writable
-from kg.graph.store import STORE_NAME, patch_store, write_store
+from kg.graph.store import STORE_NAME, LoadBeside, patch_store, write_store
 from kg.graph.triples import resolution_quads
 from kg.resolve import Resolution, resolve
 from kg.sources import read_files
@@ -135,9 +135,15 @@ PATCH_SHARE = 20
 changed (a weekly update); more changes load faster in bulk."""
 
 
-def _store(staged: Path, graph: Canonical, previous: Path | None) -> int | None:
-    """The store of a new set: the `previous` set's store patched with the lines that changed
-    when they are few (their number), else the whole graph loaded in bulk (None)."""
+def _store(
+    staged: Path, graph: Canonical, previous: Path | None, loading: LoadBeside | None
+) -> int | None:
+    """The store of a new set: loaded `loading` while the lines were sorted, or the `previous`
+    set's store patched with the lines that changed when they are few (their number), else the
+    whole graph loaded in bulk (None)."""
+    if loading is not None:
+        loading.finish()
+        return None
     if previous is not None and (previous / NQUADS).is_file():
         change = changed_lines(previous / NQUADS, graph.nquads, limit=graph.quads // PATCH_SHARE)
         if change is not None and patch_store(previous / STORE_NAME, staged, *change):
@@ -146,7 +152,13 @@ def _store(staged: Path, graph: Canonical, previous: Path | None) -> int | None:
     return None
 
 
-def _write_set(graph: Canonical, staged: Path, stage: Stage, previous: Path | None) -> int | None:
+def _write_set(
+    graph: Canonical,
+    staged: Path,
+    stage: Stage,
+    previous: Path | None,
+    loading: LoadBeside | None = None,
+) -> int | None:
     """The store and every dump of one output set, side by side from the same sorted lines.
 
     Oxigraph's bulk load runs outside the interpreter lock, on a second thread; JSON-LD, the
@@ -168,10 +180,10 @@ def _write_set(graph: Canonical, staged: Path, stage: Stage, previous: Path | No
             jsonld = writer.submit(write_dumps, graph, staged, ("jsonld",))
             here = tuple(name for name in DUMPS if name != "jsonld")
         loader = stack.enter_context(ThreadPoolExecutor(max_workers=1))
-        loading = loader.submit(_store, staged, graph, previous)
+        stored = loader.submit(_store, staged, graph, previous, loading)
         stage("dumps")
         write_dumps(graph, staged, here)
-        patched = loading.result()
+        patched = stored.result()
         if jsonld is not None:
             try:
                 jsonld.result()
@@ -259,6 +271,7 @@ def build(
     with claim(out, waiting) as output:
         staged = output.new_set()
         beside: list[ForkedSort] = []
+        loading: LoadBeside | None = None
         try:
             forking = extract and jobs > 1 and resolution.entries >= FORKED_SORT_FROM
             if forking:
@@ -275,12 +288,20 @@ def build(
                 )
                 beside.extend(ForkedSort(part, staged) for part in parts[1:])
                 lines = itertools.chain(lines, parts[0]())
-            graph = canonical(ontology_quads(vocab), staged, beside, lines)
-            patched = _write_set(graph, staged, stage, output.current())
+            previous = output.current()
+            # A first build loads its store while the lines are sorted; an update waits for
+            # them, to patch the store it had when few lines changed.
+            if forking and (previous is None or not (previous / NQUADS).is_file()):
+                loading = LoadBeside(staged, staged / NQUADS)
+            written = loading.add if loading is not None else None
+            graph = canonical(ontology_quads(vocab), staged, beside, lines, written)
+            patched = _write_set(graph, staged, stage, previous, loading)
             output.publish(staged)
         except BaseException:
             for sort in beside:
                 sort.stop()
+            if loading is not None:
+                loading.stop()
             shutil.rmtree(staged, ignore_errors=True)
             raise
         if digest_cache is not None:

@@ -262,6 +262,68 @@ def test_a_blank_node_stays_one_node_whatever_the_slices(
     ]
 
 
+def test_a_first_build_with_two_jobs_loads_its_store_while_it_sorts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --jobs 2 and a large input, a first build into a folder loads its store in a process
+    of its own, from .kg.nq as it is written; blank nodes stay whole; the same store. A store
+    opened before in this process does not stop it (a fork would wait forever)."""
+    import kg.build
+    from kg.graph.store import LoadBeside
+
+    vocab = tmp_path / "extra.ttl"
+    vocab.write_text(
+        "@prefix schema: <https://schema.org/> .\n"
+        '<https://example.org/m> schema:creator [ schema:name "Anon Lab" ] .\n',
+        encoding="utf-8",
+    )
+    build([BUNDLED], tmp_path / "one job", extract=True, jobs=1, vocab=[vocab])
+    whole = _without_blank_ids(tmp_path / "one job")
+    loaders: list[int] = []
+
+    class Recording(LoadBeside):
+        def add(self, written: int) -> None:
+            loaders.append(self._process.pid or 0)
+            super().add(written)
+
+    def not_here(*_: Any) -> None:
+        raise AssertionError("the store is loaded by the process beside")
+
+    monkeypatch.setattr(kg.build, "LoadBeside", Recording)
+    monkeypatch.setattr(kg.build, "write_store", not_here)
+    monkeypatch.setattr(kg.build, "FORKED_SORT_FROM", 1)
+    build([BUNDLED], tmp_path / "beside", extract=True, jobs=2, vocab=[vocab])
+    assert len(set(loaders)) == 1 and loaders[0] not in (0, os.getpid())
+    assert _without_blank_ids(tmp_path / "beside") == whole
+    store = ox.Store.read_only(str(tmp_path / "beside" / "store"))
+    assert len({q.subject for q in store if isinstance(q.subject, ox.BlankNode)}) == 1
+
+
+def _without_blank_ids(out: Path) -> set[str]:
+    """The quads of a built store, each blank node written as _:b (a load names them afresh)."""
+    return {re.sub(r"_:\w+", "_:b", str(q)) for q in ox.Store.read_only(str(out / "store"))}
+
+
+def test_a_loading_process_that_dies_fails_the_build_and_publishes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kg.build
+    from kg.graph.store import LoadBeside
+
+    class Dying(LoadBeside):
+        def add(self, written: int) -> None:
+            self._process.kill()
+            self._process.wait()
+            super().add(written)
+
+    monkeypatch.setattr(kg.build, "LoadBeside", Dying)
+    monkeypatch.setattr(kg.build, "FORKED_SORT_FROM", 1)
+    out = tmp_path / "out"
+    with pytest.raises(OutputError, match="the process loading the store failed: it stopped"):
+        build([BUNDLED], out, extract=True, jobs=2)
+    assert not (out / "current").exists() and list((out / "builds").iterdir()) == []
+
+
 def test_the_folder_layout_and_jobs_change_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

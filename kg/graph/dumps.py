@@ -87,10 +87,12 @@ def canonical(
     directory: Path,
     beside: Sequence[ForkedSort] = (),
     lines: Iterable[bytes] = (),
+    written: Callable[[int], None] | None = None,
 ) -> Canonical:
     """Sort the quads (and quads already written as keyed `lines`) once into `directory`:
     `.kg.nq` (by graph) and `kg.nt` (the union), merged with the lines forked processes sorted
-    `beside` this one, if any."""
+    `beside` this one, if any. How far `.kg.nq` is written is told to `written` as it grows
+    (a store loading it meanwhile)."""
     by_graph = LineSorter(directory)
     by_graph.extend(quad_lines(quads))
     by_graph.extend(lines)
@@ -114,6 +116,9 @@ def canonical(
                     rows.append(triple + b"\n")
                     in_default += 1
             out.writelines(rows)
+            if written is not None:
+                out.flush()
+                written(out.tell())
             named.extend(triples)
             count += len(batch)
     ntriples = directory / "kg.nt"
